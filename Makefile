@@ -1,0 +1,51 @@
+# CSC Budget Monitor. The two commands: `make run` and `make test`. See README.md.
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+export CSC_PGDATA ?= $(CURDIR)/.pgdata
+
+.PHONY: run test install lint format migrate demo check-deploy clean
+
+$(VENV)/.installed: pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -c constraints.txt -e '.[dev]'
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+static/build/app.css: static/src/app.scss node_modules/.installed
+	npx --no-install sass --pkg-importer=node --style=compressed --no-source-map $< $@
+
+install: $(VENV)/.installed node_modules/.installed static/build/app.css
+
+.secret_key:
+	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
+	chmod 600 $@
+
+migrate: install
+	$(PY) manage.py migrate --no-input
+
+# The demo: embedded PostgreSQL in .pgdata/, the report's figures, served on 127.0.0.1:$(PORT).
+run: install .secret_key
+	DEBUG=true SECRET_KEY="$$(cat .secret_key)" $(PY) manage.py migrate --no-input
+	DEBUG=true SECRET_KEY="$$(cat .secret_key)" $(PY) manage.py load_demo
+	DEBUG=true SECRET_KEY="$$(cat .secret_key)" $(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+test: install lint
+	$(PY) -m pytest
+
+clean:
+	rm -rf $(VENV) node_modules static/build staticfiles

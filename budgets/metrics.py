@@ -1,0 +1,154 @@
+"""The budget numbers: variance, and budget against forecast by directorate and service.
+
+Pure functions over querysets: no HTTP, no templates. Each summary runs a fixed number of
+queries, whatever the number of lines.
+
+Finance rule: a line with no forecast at a period is taken to be on budget (forecast = revised
+budget), which is how councils' monitoring returns treat an unreported line.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from budgets.models import (
+    AREA_ORDER,
+    AreaOfSpend,
+    Budget,
+    BudgetLine,
+    FinancialYear,
+    Forecast,
+    Period,
+    parse_year_label,
+)
+
+ZERO = Decimal("0.00")
+
+
+def variance(*, forecast: Decimal, budget: Decimal) -> Decimal:
+    """Forecast outturn − revised budget: positive is an overspend, negative an underspend."""
+    return forecast - budget
+
+
+def movement(*, forecast: Decimal, previous: Decimal | None) -> Decimal | None:
+    """This period's forecast − last period's; None when there is no earlier forecast."""
+    if previous is None:
+        return None
+    return forecast - previous
+
+
+@dataclass
+class Position:
+    """Budget and forecast outturn of a group of lines (an area, a service, a directorate)."""
+
+    key: str
+    name: str
+    budget: Decimal = ZERO
+    forecast: Decimal = ZERO
+    children: list["Position"] = field(default_factory=list)
+
+    @property
+    def variance(self) -> Decimal:
+        return variance(forecast=self.forecast, budget=self.budget)
+
+    def add(self, *, budget: Decimal, forecast: Decimal) -> None:
+        self.budget += budget
+        self.forecast += forecast
+
+
+def latest_forecast_period() -> Period | None:
+    """The most recent period for which any forecast has been entered."""
+    return (
+        Period.objects.filter(forecasts__isnull=False)
+        .select_related("year")
+        .order_by("-year__start_year", "-number")
+        .first()
+    )
+
+
+def lines_with_position(period: Period, lines=None):
+    """Budget lines annotated with `budget` (revised, for the period's year) and `forecast`
+    (outturn at the period, or the budget when none was entered). One query."""
+    lines = BudgetLine.objects.all() if lines is None else lines
+    budget = Budget.objects.filter(line=OuterRef("pk"), year_id=period.year_id).values("revised")
+    forecast = Forecast.objects.filter(line=OuterRef("pk"), period=period).values("outturn")
+    return lines.annotate(
+        budget=Coalesce(Subquery(budget), Value(ZERO)),
+        forecast=Coalesce(Subquery(forecast), Subquery(budget), Value(ZERO)),
+    ).annotate(variance=F("forecast") - F("budget"))
+
+
+def directorate_positions(period: Period, services=None) -> list[Position]:
+    """Each directorate's budget and forecast, with its services as children, in code order."""
+    lines = BudgetLine.objects.select_related("service__directorate")
+    if services is not None:
+        lines = lines.filter(service__in=services)
+    directorates: dict[int, Position] = {}
+    service_positions: dict[int, Position] = {}
+    for line in lines_with_position(period, lines).order_by(
+        "service__directorate__code", "service__code"
+    ):
+        service = line.service
+        directorate = service.directorate
+        parent = directorates.get(directorate.pk)
+        if parent is None:
+            parent = directorates[directorate.pk] = Position(directorate.code, directorate.name)
+        child = service_positions.get(service.pk)
+        if child is None:
+            child = service_positions[service.pk] = Position(service.code, service.name)
+            parent.children.append(child)
+        child.add(budget=line.budget, forecast=line.forecast)
+        parent.add(budget=line.budget, forecast=line.forecast)
+    return list(directorates.values())
+
+
+def area_positions(period: Period, service) -> list[Position]:
+    """A service's budget and forecast by area of spend, in the report's order (section 9)."""
+    totals = (
+        lines_with_position(period, BudgetLine.objects.filter(service=service))
+        .values("area_of_spend")
+        .order_by()
+        .annotate(total_budget=Sum("budget"), total_forecast=Sum("forecast"))
+    )
+    labels = dict(AreaOfSpend.choices)
+    positions = [
+        Position(
+            row["area_of_spend"],
+            labels[row["area_of_spend"]],
+            budget=row["total_budget"],
+            forecast=row["total_forecast"],
+        )
+        for row in totals
+    ]
+    return sorted(positions, key=lambda p: AREA_ORDER[p.key])
+
+
+def total(positions: list[Position], *, name: str = "Total") -> Position:
+    result = Position("total", name)
+    for position in positions:
+        result.add(budget=position.budget, forecast=position.forecast)
+    return result
+
+
+def resolve_period(year_label: str | None, number: str | None) -> Period | None:
+    """The period named by a page's filters, or the latest forecast period when none is named.
+
+    Returns None when the filters name a period that does not exist."""
+    if not year_label and not number:
+        return latest_forecast_period()
+    try:
+        start_year = parse_year_label(year_label or "")
+        period_number = int(number or "")
+    except ValueError:
+        return None
+    return (
+        Period.objects.select_related("year")
+        .filter(year__start_year=start_year, number=period_number)
+        .first()
+    )
+
+
+def years_with_periods() -> list[FinancialYear]:
+    return list(FinancialYear.objects.filter(periods__isnull=False).distinct())

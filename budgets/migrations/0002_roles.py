@@ -1,0 +1,17 @@
+"""Create the four roles as groups, so every deployment has them from its first migration."""
+
+from django.db import migrations
+
+ROLES = ["Finance officer", "Scrutiny member", "Director", "Administrator"]
+
+
+def create_roles(apps, schema_editor):
+    Group = apps.get_model("auth", "Group")
+    for name in ROLES:
+        Group.objects.get_or_create(name=name)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("budgets", "0001_initial"), ("auth", "0012_alter_user_first_name_max_length")]
+
+    operations = [migrations.RunPython(create_roles, migrations.RunPython.noop)]

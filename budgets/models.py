@@ -1,0 +1,303 @@
+"""The financial core: years, periods, the council's structure, budgets, actuals, forecasts,
+savings. Invariants live in the database as unique and check constraints.
+
+Money is numeric(14,2) pounds, held as Decimal.
+"""
+
+import datetime
+import re
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+MONEY = {"max_digits": 14, "decimal_places": 2}
+
+
+class FinancialYear(models.Model):
+    """A council financial year, 1 April to 31 March, labelled like `2018/19`."""
+
+    start_year = models.PositiveSmallIntegerField(unique=True)
+
+    class Meta:
+        ordering = ["start_year"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_year__gte=2000, start_year__lte=2099),
+                name="financial_year_start_in_range",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return label_for(self.start_year)
+
+    @property
+    def starts_on(self) -> datetime.date:
+        return datetime.date(self.start_year, 4, 1)
+
+    @property
+    def ends_on(self) -> datetime.date:
+        return datetime.date(self.start_year + 1, 3, 31)
+
+
+def label_for(start_year: int) -> str:
+    return f"{start_year}/{(start_year + 1) % 100:02d}"
+
+
+_LABEL = re.compile(r"^(\d{4})/(\d{2})$")
+
+
+def parse_year_label(label: str) -> int:
+    """`2018/19` → 2018. Raises ValueError on anything else, including `2018/20`."""
+    match = _LABEL.match(label.strip())
+    if not match:
+        raise ValueError(f"{label!r} is not a financial year like 2018/19")
+    start = int(match.group(1))
+    if (start + 1) % 100 != int(match.group(2)):
+        raise ValueError(f"{label!r} is not a financial year: the years must be consecutive")
+    return start
+
+
+class Period(models.Model):
+    """A month of a financial year: period 1 is April, period 12 is March."""
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        CLOSED = "closed", "Closed"
+
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="periods")
+    number = models.PositiveSmallIntegerField()
+    status = models.CharField(max_length=6, choices=Status.choices, default=Status.OPEN)
+
+    class Meta:
+        ordering = ["year__start_year", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["year", "number"], name="period_unique_in_year"),
+            models.CheckConstraint(
+                condition=Q(number__gte=1, number__lte=12), name="period_number_1_to_12"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["open", "closed"]), name="period_status_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.year.label} P{self.number} ({self.month_name})"
+
+    @property
+    def month_starts_on(self) -> datetime.date:
+        return month_of(self.year.start_year, self.number)
+
+    @property
+    def month_name(self) -> str:
+        return self.month_starts_on.strftime("%B %Y")
+
+    @property
+    def is_closed(self) -> bool:
+        return self.status == self.Status.CLOSED
+
+
+def month_of(start_year: int, period: int) -> datetime.date:
+    """The first day of period `period` (1 = April) of the year starting in `start_year`."""
+    month = (period + 2) % 12 + 1
+    return datetime.date(start_year if month >= 4 else start_year + 1, month, 1)
+
+
+class Council(models.Model):
+    """The council whose budget this is; `la_code` is the DfE's old three-digit LA code."""
+
+    name = models.CharField(max_length=100, unique=True)
+    la_code = models.CharField(max_length=3, unique=True, help_text="DfE old LA code, e.g. 209")
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(la_code__regex=r"^\d{3}$"), name="la_code_3_digits")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Directorate(models.Model):
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="directorates")
+    code = models.CharField(max_length=10)
+    name = models.CharField(max_length=100)
+
+    class Meta:
+        ordering = ["council__name", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["council", "code"], name="directorate_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class Service(models.Model):
+    directorate = models.ForeignKey(Directorate, on_delete=models.PROTECT, related_name="services")
+    code = models.CharField(max_length=10)
+    name = models.CharField(max_length=100)
+    finance_officers = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="assigned_services",
+        help_text="Finance officers who may load and forecast this service's budget lines.",
+    )
+
+    class Meta:
+        ordering = ["directorate__code", "code"]
+        constraints = [
+            models.UniqueConstraint(fields=["directorate", "code"], name="service_code_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.code})"
+
+
+class AreaOfSpend(models.TextChoices):
+    """The areas of spend of the committee report's section 9 table, in its order."""
+
+    STAFFING = "staffing", "Staffing"
+    PLACEMENTS = "placements", "Children's placements"
+    SPECIALIST_SUPPORT = "specialist_support", "Specialist support"
+    OTHER_SUPPORT = "other_support", "Other support"
+    OTHER_COSTS = "other_costs", "Other costs"
+    INCOME = "income", "Income"
+
+
+AREA_ORDER = {value: index for index, value in enumerate(AreaOfSpend.values)}
+
+
+class BudgetLine(models.Model):
+    """One cost centre of a service. `code` is the ledger's cost-centre code."""
+
+    code = models.CharField(max_length=20, unique=True)
+    name = models.CharField(max_length=150)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="lines")
+    area_of_spend = models.CharField(max_length=20, choices=AreaOfSpend.choices)
+    section_251_line = models.CharField(
+        max_length=10, blank=True, help_text="Section 251 outturn line, e.g. 3.1.2, where known."
+    )
+
+    class Meta:
+        ordering = ["service", "area_of_spend", "code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(area_of_spend__in=AreaOfSpend.values), name="line_area_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(section_251_line="") | Q(section_251_line__regex=r"^\d+(\.\d+)*$"),
+                name="line_s251_format",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} {self.name}"
+
+
+class Budget(models.Model):
+    """The original budget set in February, and the revised budget after virements."""
+
+    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="budgets")
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="budgets")
+    original = models.DecimalField(**MONEY)
+    revised = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["line", "year"], name="budget_unique_per_line_year"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line.code} {self.year}: £{self.revised:,}"
+
+
+class Actual(models.Model):
+    """Ledger spend posted to a line in one period (that month's spend, not cumulative)."""
+
+    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="actuals")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="actuals")
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["line", "period"], name="actual_unique_per_line_period"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line.code} {self.period}: £{self.amount:,}"
+
+
+class Forecast(models.Model):
+    """The finance officer's full-year forecast outturn for a line, as it stood at a period.
+
+    `version` counts saves, so that a save based on an older version can be refused instead of
+    silently overwriting a colleague's figure.
+    """
+
+    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="forecasts")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="forecasts")
+    outturn = models.DecimalField(**MONEY)
+    commentary = models.TextField(blank=True)
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="forecasts"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+    version = models.PositiveIntegerField(default=1)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "period"], name="forecast_unique_per_line_period"
+            ),
+            models.CheckConstraint(condition=Q(version__gte=1), name="forecast_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line.code} {self.period}: £{self.outturn:,}"
+
+
+class Saving(models.Model):
+    """An agreed budget reduction for a service in a year, and how much of it will be delivered."""
+
+    class Rag(models.TextChoices):
+        RED = "red", "Red"
+        AMBER = "amber", "Amber"
+        GREEN = "green", "Green"
+
+    reference = models.CharField(max_length=30, unique=True)
+    description = models.CharField(max_length=300)
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="savings")
+    year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="savings")
+    target = models.DecimalField(**MONEY)
+    forecast_delivery = models.DecimalField(**MONEY)
+    rag = models.CharField("RAG", max_length=5, choices=Rag.choices)
+
+    class Meta:
+        ordering = ["year__start_year", "reference"]
+        constraints = [
+            models.CheckConstraint(condition=Q(target__gte=0), name="saving_target_not_negative"),
+            models.CheckConstraint(
+                condition=Q(forecast_delivery__gte=0), name="saving_delivery_not_negative"
+            ),
+            models.CheckConstraint(condition=Q(rag__in=["red", "amber", "green"]), name="saving_rag_valid"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} {self.description}"
+
+    @property
+    def shortfall(self) -> Decimal:
+        return max(self.target - self.forecast_delivery, Decimal("0"))
+
+    def clean(self):
+        if self.target is not None and self.forecast_delivery is not None:
+            if self.forecast_delivery > self.target:
+                raise ValidationError("Forecast delivery cannot exceed the saving's target.")

@@ -1,0 +1,9 @@
+from django import template
+
+from budgets import formatting
+
+register = template.Library()
+
+register.filter("millions", formatting.millions)
+register.filter("pounds_millions", formatting.pounds_millions)
+register.filter("pounds", formatting.pounds)

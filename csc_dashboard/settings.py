@@ -1,0 +1,157 @@
+"""Settings for CSC Budget Monitor, read from the environment.
+
+Production-safe by default: DEBUG is off, SECRET_KEY is required, ALLOWED_HOSTS is empty, cookies
+are secure. See the README's "Production" section for every variable.
+"""
+
+import secrets
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+from django.core.exceptions import ImproperlyConfigured
+
+from csc_dashboard.database import database_settings
+from csc_dashboard.env import env_bool, env_int, env_list, env_str
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+DEBUG = env_bool("DEBUG", default=False)
+
+SECRET_KEY = env_str("SECRET_KEY")
+if not SECRET_KEY:
+    if not DEBUG:
+        raise ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off.")
+    # A per-process random key, never a fixed fallback: sessions end when the server restarts.
+    SECRET_KEY = secrets.token_urlsafe(50)
+    print("SECRET_KEY is not set: using a random key for this DEBUG run.", file=sys.stderr)
+
+ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if DEBUG else [])
+CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "django_tables2",
+    "budgets",
+    "placements",
+    "workforce",
+    "csc_dashboard",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "csc_dashboard.urls"
+WSGI_APPLICATION = "csc_dashboard.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "csc_dashboard.context_processors.service_identity",
+            ],
+        },
+    },
+]
+
+# --- Database: PostgreSQL always (DATABASE_URL, or an embedded server in CSC_PGDATA) ---
+CSC_PGDATA = Path(env_str("CSC_PGDATA", default=str(BASE_DIR / ".pgdata")))
+DATABASES = {
+    "default": database_settings(
+        database_url=env_str("DATABASE_URL"),
+        pgdata=CSC_PGDATA,
+        throwaway=env_bool("CSC_PGDATA_THROWAWAY", default=False),
+    )
+}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Accounts ---
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "overview"
+LOGOUT_REDIRECT_URL = "login"
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 12},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60)
+SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+
+# --- Security headers and cookies (production-safe unless DEBUG) ---
+SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SESSION_COOKIE_SECURE = env_bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SESSION_COOKIE_HTTPONLY = True
+SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = not DEBUG
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+if env_bool("BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+
+# --- Internationalisation: English council, UK dates, pounds ---
+LANGUAGE_CODE = "en-gb"
+TIME_ZONE = "Europe/London"
+USE_I18N = True
+USE_TZ = True
+USE_THOUSAND_SEPARATOR = False
+
+# --- Static files: our CSS/JS, GOV.UK Frontend's compiled JS and plotly.min.js (no CDN) ---
+STATIC_URL = "/static/"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", default=str(BASE_DIR / "staticfiles")))
+STATICFILES_DIRS = [BASE_DIR / "static"]
+STATICFILES_FINDERS = [
+    "django.contrib.staticfiles.finders.FileSystemFinder",
+    "django.contrib.staticfiles.finders.AppDirectoriesFinder",
+    "csc_dashboard.staticfinders.VendorFileFinder",
+]
+CSC_NODE_MODULES = BASE_DIR / "node_modules"
+
+DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
+
+# --- The product's own settings ---
+CSC_SERVICE_NAME = "CSC Budget Monitor"
+# Reporting thresholds, in pounds and percent of revised budget; Decimal, never float.
+CSC_RAG_THRESHOLDS = {
+    "line": {"amber_pct": Decimal("1"), "red_pct": Decimal("5"), "red_abs": Decimal("100000")},
+    "service": {"amber_pct": Decimal("1"), "red_pct": Decimal("3"), "red_abs": Decimal("500000")},
+    "directorate": {
+        "amber_pct": Decimal("0.5"),
+        "red_pct": Decimal("2"),
+        "red_abs": Decimal("1000000"),
+    },
+}
+# A forecast that moves by more than this since last period needs a commentary line.
+CSC_COMMENTARY_THRESHOLD = Decimal(env_str("CSC_COMMENTARY_THRESHOLD", default="50000"))
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", default="WARNING")},
+}

@@ -1,0 +1,21 @@
+"""Settings for the test suite: the real settings, on a throwaway embedded PostgreSQL.
+
+Each test run gets its own data folder (deleted when the run ends), so `make test` needs no
+PostgreSQL installed and never touches the demo database in `.pgdata/`.
+"""
+
+import os
+import secrets
+import tempfile
+
+if not os.environ.get("DATABASE_URL"):
+    os.environ["CSC_PGDATA"] = tempfile.mkdtemp(prefix="csc-test-")
+    os.environ["CSC_PGDATA_THROWAWAY"] = "true"
+os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+os.environ["DEBUG"] = "false"
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
+
+from csc_dashboard.settings import *  # noqa: E402,F403
+
+# Fast hashing keeps the suite quick; production keeps Django's default (PBKDF2).
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

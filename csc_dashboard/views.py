@@ -1,0 +1,46 @@
+from django.contrib.auth.decorators import login_not_required
+from django.db import DatabaseError, connection
+from django.http import Http404, JsonResponse
+from django.shortcuts import render
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from budgets import metrics
+from budgets.access import role_required, visible_services
+from budgets.models import Service
+
+
+@login_not_required
+@never_cache
+@require_GET
+def healthz(request):
+    """For load balancers and monitoring: 200 when the database answers, 503 when it does not."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        return JsonResponse({"status": "ok", "database": "ok"})
+    except DatabaseError:
+        return JsonResponse({"status": "error", "database": "down"}, status=503)
+
+
+@role_required()
+@require_GET
+def overview(request):
+    """Each directorate's budget, forecast outturn and variance at the chosen period."""
+    period = metrics.resolve_period(request.GET.get("year"), request.GET.get("period"))
+    if period is None and (request.GET.get("year") or request.GET.get("period")):
+        raise Http404("No such financial year and period.")
+    directorates = []
+    if period is not None:
+        services = visible_services(request.user, Service.objects.all())
+        directorates = metrics.directorate_positions(period, services)
+    return render(
+        request,
+        "csc_dashboard/overview.html",
+        {
+            "period": period,
+            "directorates": directorates,
+            "total": metrics.total(directorates, name="Council total"),
+            "years": metrics.years_with_periods(),
+        },
+    )
