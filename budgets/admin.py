@@ -65,5 +65,13 @@ class ForecastAdmin(admin.ModelAdmin):
 
 @admin.register(models.Saving)
 class SavingAdmin(admin.ModelAdmin):
-    list_display = ["reference", "description", "service", "year", "target", "forecast_delivery", "rag"]
+    list_display = [
+        "reference",
+        "description",
+        "service",
+        "year",
+        "target",
+        "forecast_delivery",
+        "rag",
+    ]
     list_filter = ["year", "service", "rag"]

@@ -110,7 +110,7 @@ def _load_years(spec: dict) -> dict[str, FinancialYear]:
 
 
 def _line_variances(figures: dict, label: str, lines: list[BudgetLine]) -> dict[str, list]:
-    """Each line's variance at each forecast period, spread from the report's service/area figures."""
+    """Each line's variance at each forecast period, spread from the report's figures."""
     result: dict[str, list[Decimal]] = {line.code: [] for line in lines}
     for service_code, groups in figures["variances"][label].items():
         for area, path in groups.items():

@@ -9,7 +9,6 @@ import re
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -228,7 +227,9 @@ class Actual(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["line", "period"], name="actual_unique_per_line_period"),
+            models.UniqueConstraint(
+                fields=["line", "period"], name="actual_unique_per_line_period"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -287,7 +288,9 @@ class Saving(models.Model):
             models.CheckConstraint(
                 condition=Q(forecast_delivery__gte=0), name="saving_delivery_not_negative"
             ),
-            models.CheckConstraint(condition=Q(rag__in=["red", "amber", "green"]), name="saving_rag_valid"),
+            models.CheckConstraint(
+                condition=Q(rag__in=["red", "amber", "green"]), name="saving_rag_valid"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -296,8 +299,3 @@ class Saving(models.Model):
     @property
     def shortfall(self) -> Decimal:
         return max(self.target - self.forecast_delivery, Decimal("0"))
-
-    def clean(self):
-        if self.target is not None and self.forecast_delivery is not None:
-            if self.forecast_delivery > self.target:
-                raise ValidationError("Forecast delivery cannot exceed the saving's target.")

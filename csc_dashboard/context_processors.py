@@ -23,8 +23,13 @@ def service_identity(request):
             url = reverse(name)
         except NoReverseMatch:
             continue
-        navigation.append({"label": label, "url": url, "active": request.path.startswith(url)
-                           if url != "/" else request.path == "/"})
+        navigation.append(
+            {
+                "label": label,
+                "url": url,
+                "active": request.path.startswith(url) if url != "/" else request.path == "/",
+            }
+        )
     return {
         "service_name": settings.CSC_SERVICE_NAME,
         "council_name": council.name if council else "No council loaded",

@@ -15,7 +15,7 @@ from budgets.models import Service
 
 FIGURES = settings.BASE_DIR / "fixtures" / "lewisham_report.toml"
 # Documented in the README; only ever used for the demo, which refuses to run in production.
-DEFAULT_DEMO_PASSWORD = "Lewisham-demo-2018"
+DEFAULT_DEMO_PASSWORD = "Lewisham-demo-2018"  # noqa: S105
 
 DEMO_USERS = [
     # username, role, full name

@@ -1,0 +1,57 @@
+"""Every page needs a signed-in user with a role, except the login page and /healthz."""
+
+import pytest
+
+from tests.urls_util import project_urls
+
+pytestmark = pytest.mark.django_db
+
+PUBLIC = {"login", "healthz"}
+# Pages whose GET is not a page to read (logout is POST-only, by Django's design).
+POST_ONLY = {"logout"}
+
+
+def pages():
+    return [(name, url) for name, url in project_urls() if name not in PUBLIC | POST_ONLY]
+
+
+@pytest.mark.parametrize(("name", "url"), pages())
+def test_anonymous_visitors_are_sent_to_the_login_page(client, name, url):
+    response = client.get(url)
+    assert response.status_code == 302, name
+    assert "/login/" in response["Location"]
+
+
+@pytest.mark.parametrize(("name", "url"), [p for p in pages() if not p[0].startswith("admin:")])
+def test_a_signed_in_account_without_a_role_is_refused(client_for, no_role, name, url):
+    assert client_for(no_role).get(url).status_code == 403
+
+
+def test_the_login_page_and_healthz_need_no_login(client):
+    assert client.get("/accounts/login/").status_code == 200
+    assert client.get("/healthz").status_code == 200
+
+
+def test_every_project_url_is_in_this_test():
+    names = {name for name, _ in project_urls()}
+    assert {"overview", "healthz", "login", "logout", "budgets:index", "budgets:service"} <= names
+
+
+def test_signing_in_takes_the_director_to_the_overview(client):
+    response = client.post(
+        "/accounts/login/", {"username": "director", "password": "Lewisham-demo-2018"}
+    )
+    assert response.status_code == 302
+    assert response["Location"] == "/"
+
+
+def test_a_wrong_password_is_refused_with_an_error_summary(client):
+    response = client.post("/accounts/login/", {"username": "director", "password": "nope"})
+    assert response.status_code == 200
+    assert b"govuk-error-summary" in response.content
+
+
+def test_signing_out_ends_the_session(client_for, director):
+    client = client_for(director)
+    assert client.post("/accounts/logout/").status_code == 302
+    assert client.get("/").status_code == 302
