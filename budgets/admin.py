@@ -75,3 +75,16 @@ class SavingAdmin(admin.ModelAdmin):
         "rag",
     ]
     list_filter = ["year", "service", "rag"]
+
+
+@admin.register(models.LocalAuthority)
+class LocalAuthorityAdmin(admin.ModelAdmin):
+    list_display = ["la_code", "name", "region_name"]
+    search_fields = ["la_code", "name"]
+
+
+@admin.register(models.StatisticalNeighbour)
+class StatisticalNeighbourAdmin(admin.ModelAdmin):
+    list_display = ["authority", "rank", "neighbour", "closeness"]
+    list_select_related = ["authority", "neighbour"]
+    search_fields = ["authority__name"]

@@ -299,3 +299,52 @@ class Saving(models.Model):
     @property
     def shortfall(self) -> Decimal:
         return max(self.target - self.forecast_delivery, Decimal("0"))
+
+
+class LocalAuthority(models.Model):
+    """An English local authority as the DfE publishes it: reference data for benchmarking."""
+
+    la_code = models.CharField("old LA code", max_length=3, unique=True)
+    name = models.CharField(max_length=100)
+    region_name = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "local authorities"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(la_code__regex=r"^\d{3}$"), name="local_authority_code_3_digits"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.la_code})"
+
+
+class StatisticalNeighbour(models.Model):
+    """One of the ten councils the DfE's statistical-neighbour model pairs with an authority."""
+
+    authority = models.ForeignKey(
+        LocalAuthority, on_delete=models.CASCADE, related_name="neighbour_links"
+    )
+    neighbour = models.ForeignKey(LocalAuthority, on_delete=models.CASCADE, related_name="+")
+    rank = models.PositiveSmallIntegerField()
+    closeness = models.CharField(max_length=30, blank=True)
+
+    class Meta:
+        ordering = ["authority", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["authority", "rank"], name="neighbour_rank_unique"),
+            models.UniqueConstraint(
+                fields=["authority", "neighbour"], name="neighbour_pair_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(rank__gte=1, rank__lte=10), name="neighbour_rank_1_to_10"
+            ),
+            models.CheckConstraint(
+                condition=~Q(authority=models.F("neighbour")), name="neighbour_not_self"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.authority.name} → {self.neighbour.name} (#{self.rank})"

@@ -6,6 +6,7 @@ import tomllib
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
@@ -55,6 +56,8 @@ class Command(BaseCommand):
             Service.objects.get(directorate__council=council, code="CSC").finance_officers.add(
                 users["finance"]
             )
+            # The comparators the dashboards set the council against (DfE, fixtures/dfe/).
+            call_command("load_benchmarks", verbosity=0)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Loaded {council.name}: users {', '.join(users)} "

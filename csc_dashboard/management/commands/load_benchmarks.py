@@ -1,0 +1,33 @@
+"""Load the DfE benchmarking statistics (shipped in fixtures/dfe/) in one go."""
+
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError
+from django.db import transaction
+
+from budgets.reference import SN_FILE, ReferenceDataError, load_statistical_neighbours
+
+DEFAULT_DIR = settings.BASE_DIR / "fixtures" / "dfe"
+
+
+class Command(BaseCommand):
+    help = (
+        "Load DfE reference data from DIR (default fixtures/dfe): statistical neighbours, "
+        "LAC rates and population, and the social work workforce indicators."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("directory", nargs="?", default=str(DEFAULT_DIR))
+
+    def handle(self, *args, directory: str, **options):
+        folder = Path(directory)
+        if not folder.is_dir():
+            raise CommandError(f"{folder} is not a folder.")
+        try:
+            with transaction.atomic():
+                count = load_statistical_neighbours(folder / SN_FILE)
+                self.stdout.write(f"Statistical neighbours: {count} authorities.")
+        except (ReferenceDataError, FileNotFoundError) as exc:
+            raise CommandError(f"Nothing was loaded: {exc}") from exc
+        self.stdout.write(self.style.SUCCESS("Benchmarks loaded."))
