@@ -88,3 +88,16 @@ class StatisticalNeighbourAdmin(admin.ModelAdmin):
     list_display = ["authority", "rank", "neighbour", "closeness"]
     list_select_related = ["authority", "neighbour"]
     search_fields = ["authority__name"]
+
+
+@admin.register(models.ImportRecord)
+class ImportRecordAdmin(admin.ModelAdmin):
+    list_display = ["started_at", "kind", "file_name", "user", "rows", "outcome"]
+    list_filter = ["kind", "outcome"]
+    readonly_fields = [f.name for f in models.ImportRecord._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False

@@ -348,3 +348,48 @@ class StatisticalNeighbour(models.Model):
 
     def __str__(self) -> str:
         return f"{self.authority.name} → {self.neighbour.name} (#{self.rank})"
+
+
+class ImportRecord(models.Model):
+    """Every import, successful or not: who, when, which file (name and SHA-256), what happened.
+
+    The file itself is not kept: only its hash, so a re-upload of the same file is recognisable.
+    """
+
+    class Outcome(models.TextChoices):
+        SUCCESS = "success", "Imported"
+        FAILED = "failed", "Refused"
+
+    kind = models.CharField(max_length=40, help_text="e.g. actuals, placements, establishment")
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        help_text="Empty for imports run from the command line.",
+    )
+    started_at = models.DateTimeField(auto_now_add=True)
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    deleted = models.PositiveIntegerField(default=0)
+    outcome = models.CharField(max_length=7, choices=Outcome.choices)
+    message = models.TextField(blank=True)
+    errors = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(outcome__in=["success", "failed"]), name="import_outcome_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="import_sha256"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.file_name} ({self.get_outcome_display()})"

@@ -146,6 +146,11 @@ CSC_RAG_THRESHOLDS = {
         "red_abs": Decimal("1000000"),
     },
 }
+# Uploads larger than this are refused before they are read (bytes; default 20 MB).
+CSC_MAX_UPLOAD_BYTES = env_int("CSC_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024, minimum=1024)
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # A forecast that moves by more than this since last period needs a commentary line.
 CSC_COMMENTARY_THRESHOLD = Decimal(env_str("CSC_COMMENTARY_THRESHOLD", default="50000"))
 

@@ -1,0 +1,105 @@
+"""The shared import helpers read what councils' finance systems really export."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from budgets.importing import (
+    ImportFileError,
+    ImportReport,
+    RowError,
+    map_columns,
+    parse_date,
+    parse_money,
+    read_table,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1234.56", "1234.56"),
+        ("£1,234.56", "1234.56"),
+        ("(1,234.56)", "-1234.56"),
+        ("-£12", "-12"),
+        ("£-12", "-12"),
+        ("1,234.56-", "-1234.56"),
+        (" 0 ", "0"),
+    ],
+)
+def test_money_in_the_shapes_ledgers_print_it(text, expected):
+    assert parse_money(text) == Decimal(expected)
+
+
+@pytest.mark.parametrize("text", ["twelve", "", "1.234", "1e5", "£", "((1))", "12.3.4"])
+def test_text_in_a_money_column_is_refused(text):
+    with pytest.raises(ValueError, match="not an amount of money"):
+        parse_money(text)
+
+
+def test_dates_iso_or_uk_order():
+    assert parse_date("30/09/2018").isoformat() == "2018-09-30"
+    assert parse_date("2018-09-30").isoformat() == "2018-09-30"
+    with pytest.raises(ValueError):
+        parse_date("09/30/2018")
+
+
+def test_csv_with_a_byte_order_mark_and_blank_rows_keeps_spreadsheet_row_numbers():
+    data = "\ufeffCost Centre,Amount\nA1,10\n,\nA2,20\n".encode()
+    frame = read_table(data)
+    assert list(frame.columns) == ["Cost Centre", "Amount"]
+    assert list(frame.index) == [2, 4]
+
+
+def test_windows_1252_text_with_the_pound_sign():
+    frame = read_table("code,amount\nA1,£1,5\n".replace("£1,5", '"£1,500"').encode("cp1252"))
+    assert frame.loc[2, "amount"] == "£1,500"
+
+
+def test_xlsx_is_recognised_by_content_not_name():
+    book = openpyxl.Workbook()
+    book.active.append(["code", "amount"])
+    book.active.append(["A1", 12.5])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    frame = read_table(buffer.getvalue(), file_name="ledger.csv")
+    assert frame.loc[2, "code"] == "A1"
+
+
+def test_a_file_that_is_neither_csv_nor_xlsx_is_refused():
+    with pytest.raises(ImportFileError):
+        read_table(b"PK\x03\x04 not really a zip")
+    with pytest.raises(ImportFileError):
+        read_table(b"\x00\x01\x02binary")
+
+
+def test_files_over_the_limit_are_refused_before_reading(settings):
+    settings.CSC_MAX_UPLOAD_BYTES = 10
+    with pytest.raises(ImportFileError, match="the limit is 10 bytes"):
+        read_table(b"code,amount\nA1,1\n")
+
+
+def test_columns_are_matched_by_their_usual_spellings_and_extras_ignored():
+    frame = read_table(b"Cost_Centre_Code,Fin Year,PERIOD,Amount (GBP),Notes\nA,2018/19,6,1\n")
+    mapped = map_columns(
+        frame,
+        {
+            "cost_centre": ["cost centre code"],
+            "year": ["fin year"],
+            "period": [],
+            "amount": ["amount (gbp)"],
+        },
+        required=["cost_centre", "year", "period", "amount"],
+    )
+    assert list(mapped.columns) == ["cost_centre", "year", "period", "amount"]
+    with pytest.raises(ImportFileError, match="Missing columns: budget"):
+        map_columns(frame, {"budget": []}, required=["budget"])
+
+
+def test_a_report_with_errors_says_nothing_was_imported():
+    report = ImportReport(rows=2, errors=[RowError(3, "unknown cost centre 'X9'", "cost_centre")])
+    assert not report.ok
+    assert report.summary() == "Nothing was imported: 1 rows have errors."
+    assert str(report.errors[0]) == "row 3, cost_centre: unknown cost centre 'X9'"
