@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django_tables2",
+    "axes",
     "budgets",
     "placements",
     "workforce",
@@ -53,6 +54,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csc_dashboard.security.SecurityHeadersMiddleware",
+    "csc_dashboard.security.AbsoluteSessionTimeoutMiddleware",
+    # Last, as django-axes requires: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "csc_dashboard.urls"
@@ -98,8 +103,28 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", default=8 * 60 * 60, minimum=60)
+# Idle timeout: the session cookie lasts this long and is renewed on every request.
+SESSION_COOKIE_AGE = env_int("CSC_SESSION_IDLE_SECONDS", default=30 * 60, minimum=60)
+SESSION_SAVE_EVERY_REQUEST = True
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
+# Absolute timeout: signed out this long after signing in, however active.
+CSC_SESSION_ABSOLUTE_SECONDS = env_int("CSC_SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
+LOGIN_URL_PATH = "/accounts/login/"
+
+# Login protection (django-axes): lock a username, and separately an address, after repeated
+# failures. Behind a reverse proxy set CSC_TRUSTED_PROXY_COUNT to the number of proxies.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("CSC_LOGIN_FAILURE_LIMIT", default=5, minimum=1)
+AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
+AXES_COOLOFF_TIME = env_int("CSC_LOGIN_COOLOFF_MINUTES", default=30, minimum=1) / 60
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "csc_dashboard.security.client_ip"
+AXES_VERBOSE = False
+CSC_TRUSTED_PROXY_COUNT = env_int("CSC_TRUSTED_PROXY_COUNT", default=0)
 
 # --- Security headers and cookies (production-safe unless DEBUG) ---
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)

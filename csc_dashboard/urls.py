@@ -17,5 +17,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler500 = "csc_dashboard.views.server_error"
+
 admin.site.site_header = "CSC Budget Monitor administration"
 admin.site.site_title = "CSC Budget Monitor"

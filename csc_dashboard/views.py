@@ -1,7 +1,10 @@
+import sys
+
 from django.contrib.auth.decorators import login_not_required
-from django.db import DatabaseError, connection
-from django.http import Http404, JsonResponse
+from django.db import DatabaseError, InterfaceError, OperationalError, connection
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -44,3 +47,16 @@ def overview(request):
             "years": metrics.years_with_periods(),
         },
     )
+
+
+def server_error(request):
+    """Django's handler500. A lost database connection is not a bug in the service: answer 503
+    with a page that needs no database, and Django reconnects on a later request by itself
+    (CONN_HEALTH_CHECKS). The page is rendered without the request so that no context
+    processor touches the database."""
+    _, error, _ = sys.exc_info()
+    if isinstance(error, OperationalError | InterfaceError):
+        response = HttpResponse(render_to_string("503.html"), status=503)
+        response["Retry-After"] = "30"
+        return response
+    return HttpResponse(render_to_string("500.html"), status=500)

@@ -1,0 +1,107 @@
+"""Login protection: lockouts, session lifetimes, deactivated accounts, security headers."""
+
+import time
+
+import pytest
+from django.test import RequestFactory
+
+from csc_dashboard.security import SESSION_STARTED, client_ip
+
+pytestmark = pytest.mark.django_db
+PASSWORD = "Lewisham-demo-2018"
+
+
+def sign_in(client, username, password, ip="192.0.2.10"):
+    return client.post(
+        "/accounts/login/", {"username": username, "password": password}, REMOTE_ADDR=ip
+    )
+
+
+def test_a_username_is_locked_after_five_failures_even_with_the_right_password(client):
+    for _ in range(4):
+        assert sign_in(client, "director", "wrong").status_code == 200
+    assert sign_in(client, "director", "wrong").status_code == 429  # the fifth failure locks
+    response = sign_in(client, "director", PASSWORD)
+    assert response.status_code in (403, 429)
+    assert b"Sign-in is locked" in response.content
+
+
+def test_an_address_is_locked_after_five_failures_across_usernames(client):
+    for name in ["a1", "a2", "a3", "a4", "a5"]:
+        sign_in(client, name, "wrong", ip="198.51.100.7")
+    assert sign_in(client, "scrutiny", PASSWORD, ip="198.51.100.7").status_code in (403, 429)
+
+
+def test_a_success_before_the_limit_resets_the_count(client):
+    for _ in range(4):
+        sign_in(client, "finance", "wrong")
+    assert sign_in(client, "finance", PASSWORD).status_code == 302
+
+
+def test_behind_proxies_the_client_address_is_read_from_the_right(settings):
+    request = RequestFactory().get(
+        "/", HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.5, 10.0.0.2", REMOTE_ADDR="10.0.0.1"
+    )
+    settings.CSC_TRUSTED_PROXY_COUNT = 0
+    assert client_ip(request) == "10.0.0.1"  # no proxy: the header may be forged
+    settings.CSC_TRUSTED_PROXY_COUNT = 2
+    assert client_ip(request) == "203.0.113.5"  # the forged left-most entry is ignored
+
+
+def test_sessions_expire_when_idle():
+    from django.conf import settings
+
+    assert settings.SESSION_COOKIE_AGE == 30 * 60
+    assert settings.SESSION_SAVE_EVERY_REQUEST
+
+
+def test_a_session_ends_a_fixed_time_after_sign_in_however_active(client, director, settings):
+    client.force_login(director)
+    assert client.get("/").status_code == 200
+    session = client.session
+    session[SESSION_STARTED] = int(time.time()) - settings.CSC_SESSION_ABSOLUTE_SECONDS - 1
+    session.save()
+    response = client.get("/")
+    assert response.status_code == 302
+    assert response["Location"].startswith("/accounts/login/")
+    assert client.get("/").status_code == 302  # signed out, not just redirected once
+
+
+def test_a_deactivated_user_is_signed_out_everywhere(client, director):
+    client.force_login(director)
+    assert client.get("/").status_code == 200
+    director.is_active = False
+    director.save()
+    assert client.get("/").status_code == 302
+
+
+def test_weak_passwords_are_refused():
+    from django.contrib.auth.password_validation import validate_password
+    from django.core.exceptions import ValidationError
+
+    for weak in ["password123", "12345678901234", "short"]:
+        with pytest.raises(ValidationError):
+            validate_password(weak)
+
+
+def test_pages_carry_a_strict_content_security_policy(client, director):
+    client.force_login(director)
+    response = client.get("/")
+    csp = response["Content-Security-Policy"]
+    script_src = next(d for d in csp.split("; ") if d.startswith("script-src"))
+    assert script_src == "script-src 'self'"
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert response["X-Frame-Options"] == "DENY"
+
+
+def test_no_page_template_has_inline_script():
+    import re
+    from pathlib import Path
+
+    from django.conf import settings
+
+    for template in Path(settings.BASE_DIR, "templates").rglob("*.html"):
+        for tag in re.findall(r"<script\b[^>]*>", template.read_text()):
+            assert "src=" in tag or "application/json" in tag, f"{template}: {tag}"
