@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export CSC_PGDATA ?= $(CURDIR)/.pgdata
 
-.PHONY: run test install lint format migrate demo check-deploy clean
+.PHONY: run test install lint format migrate backup restore clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,17 @@ run: install .secret_key
 	DEBUG=true SECRET_KEY="$$(cat .secret_key)" $(PY) manage.py migrate --no-input
 	DEBUG=true SECRET_KEY="$$(cat .secret_key)" $(PY) manage.py load_demo
 	DEBUG=true SECRET_KEY="$$(cat .secret_key)" $(PY) manage.py runserver --noreload 127.0.0.1:$(PORT)
+
+# Database backup and restore (pg_dump custom format). Uses the demo settings unless DEBUG and
+# SECRET_KEY are set in the environment, as they are in production.
+APP_ENV = DEBUG="$${DEBUG:-true}" SECRET_KEY="$${SECRET_KEY:-$$(cat .secret_key)}"
+
+backup: install .secret_key
+	$(APP_ENV) $(PY) manage.py backup_db $(if $(OUT),--out $(OUT))
+
+restore: install .secret_key
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=backups/csc-....dump"; exit 2; }
+	$(APP_ENV) $(PY) manage.py restore_db "$(FILE)" $(if $(YES),--yes)
 
 lint: install
 	$(VENV)/bin/ruff check .

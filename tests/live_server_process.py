@@ -22,7 +22,11 @@ def free_port() -> int:
 
 
 def production_env(pgdata: Path, **extra) -> dict:
-    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "DEBUG", "CSC_PGDATA_THROWAWAY"}}
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in {"DATABASE_URL", "DEBUG", "CSC_PGDATA_THROWAWAY"}
+    }
     env.update(
         DJANGO_SETTINGS_MODULE="csc_dashboard.settings",
         SECRET_KEY="test-" + "x" * 60,
@@ -33,8 +37,8 @@ def production_env(pgdata: Path, **extra) -> dict:
         CSRF_COOKIE_SECURE="false",
         CSC_PGDATA=str(pgdata),
         CSC_CHILD_ID_SALT="test-salt-" + "y" * 40,
-        **extra,
     )
+    env.update(extra)
     return env
 
 
