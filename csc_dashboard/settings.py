@@ -187,6 +187,15 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # A forecast that moves by more than this since last period needs a commentary line.
 CSC_COMMENTARY_THRESHOLD = Decimal(env_str("CSC_COMMENTARY_THRESHOLD", default="50000"))
 
+# How long records about people's actions are kept, in days (see README, "Data protection").
+# Financial records: six years after the year they relate to, plus the current one (the usual
+# local-authority retention for accounting records). Sign-in attempts: 90 days.
+CSC_RETENTION = {
+    "budgets.ImportRecord": ("started_at", env_int("CSC_RETAIN_IMPORTS_DAYS", default=7 * 365)),
+    "axes.AccessAttempt": ("attempt_time", env_int("CSC_RETAIN_LOGINS_DAYS", default=90)),
+    "axes.AccessLog": ("attempt_time", env_int("CSC_RETAIN_LOGINS_DAYS", default=90)),
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
