@@ -46,8 +46,11 @@ def can_edit_service(user, service) -> bool:
 
 
 def visible_services(user, services: QuerySet) -> QuerySet:
-    """Scrutiny members, directors and administrators read everything; a finance officer reads
-    the services assigned to them."""
+    """Scrutiny members, directors and administrators read everything of this deployment's
+    council; a finance officer reads the services assigned to them."""
+    from budgets.models import Council
+
+    services = services.filter(directorate__council__in=Council.objects.current().values("pk"))
     if has_role(user, *Role.READ_EVERYTHING):
         return services
     if has_role(user, Role.FINANCE_OFFICER):

@@ -108,11 +108,23 @@ def month_of(start_year: int, period: int) -> datetime.date:
     return datetime.date(start_year if month >= 4 else start_year + 1, month, 1)
 
 
+class CouncilQuerySet(models.QuerySet):
+    def current(self):
+        """The council this deployment serves, as a one-row queryset usable in a subquery:
+        the one whose LA code is settings.CSC_COUNCIL_LA_CODE, or else the first created.
+        A national benchmarking database holds many councils; the pages show one."""
+        code = settings.CSC_COUNCIL_LA_CODE
+        councils = self.filter(la_code=code) if code else self.order_by("pk")
+        return councils[:1]
+
+
 class Council(models.Model):
     """The council whose budget this is; `la_code` is the DfE's old three-digit LA code."""
 
     name = models.CharField(max_length=100, unique=True)
     la_code = models.CharField(max_length=3, unique=True, help_text="DfE old LA code, e.g. 209")
+
+    objects = CouncilQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]

@@ -16,7 +16,7 @@ NAVIGATION = [
 def service_identity(request):
     if not request.user.is_authenticated:
         return {"service_name": settings.CSC_SERVICE_NAME, "navigation": []}
-    council = Council.objects.order_by("pk").only("name").first()
+    council = Council.objects.current().only("name").first()
     navigation = []
     for label, name in NAVIGATION:
         try:

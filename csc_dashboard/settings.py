@@ -169,6 +169,8 @@ DJANGO_TABLES2_TEMPLATE = "django_tables2/table.html"
 
 # --- The product's own settings ---
 CSC_SERVICE_NAME = "CSC Budget Monitor"
+# The council this deployment serves (DfE old LA code). Unset: the first council created.
+CSC_COUNCIL_LA_CODE = env_str("CSC_COUNCIL_LA_CODE", default="")
 # Reporting thresholds, in pounds and percent of revised budget; Decimal, never float.
 CSC_RAG_THRESHOLDS = {
     "line": {"amber_pct": Decimal("1"), "red_pct": Decimal("5"), "red_abs": Decimal("100000")},

@@ -72,3 +72,17 @@ def test_query_count_does_not_grow_with_the_number_of_lines(client_for, director
     )
     after = {url: queries_for(client, url) for url in before}
     assert after == before
+
+
+def test_pages_show_only_the_deployments_council(client_for, director, settings):
+    from budgets.models import Council, Directorate
+
+    other = Council.objects.create(name="Elsewhere", la_code="001")
+    Directorate.objects.create(council=other, code="ZZZ", name="Elsewhere's directorate")
+    html = client_for(director).get("/").content.decode()
+    assert "Lewisham (demo)" in html
+    assert "Elsewhere" not in html
+    settings.CSC_COUNCIL_LA_CODE = "001"
+    html = client_for(director).get("/budgets/").content.decode()
+    assert "Elsewhere" in html
+    assert "Children&#x27;s Social Care" not in html
