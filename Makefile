@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export CSC_PGDATA ?= $(CURDIR)/.pgdata
 
-.PHONY: run test install lint format migrate backup restore clean
+.PHONY: run test install lint format migrate backup restore bench clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -57,6 +57,10 @@ format: install
 
 test: install lint
 	$(PY) -m pytest
+
+# Benchmarks on their own embedded PostgreSQL in .pgdata-bench/ (see bench/run.py).
+bench: install
+	$(PY) bench/run.py
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles
