@@ -405,3 +405,85 @@ class ImportRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.file_name} ({self.get_outcome_display()})"
+
+
+class AuditEntry(models.Model):
+    """Who changed what, when, from which value to which, and why. Written by the write
+    functions in budgets/services.py (pages, imports and commands) and by the admin; never
+    edited or deleted except by the retention command."""
+
+    class Source(models.TextChoices):
+        PAGE = "page", "Page"
+        IMPORT = "import", "Import"
+        ADMIN = "admin", "Admin"
+        COMMAND = "command", "Command"
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    source = models.CharField(max_length=10, choices=Source.choices)
+    action = models.CharField(max_length=30)
+    object_type = models.CharField(max_length=50)
+    object_id = models.CharField(max_length=50)
+    object_repr = models.CharField(max_length=200)
+    field = models.CharField(max_length=50, blank=True)
+    old_value = models.TextField(blank=True)
+    new_value = models.TextField(blank=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        verbose_name_plural = "audit entries"
+        indexes = [models.Index(fields=["object_type", "object_id"], name="audit_object")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(source__in=["page", "import", "admin", "command"]),
+                name="audit_source_valid",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.object_repr}"
+
+
+class SignOff(models.Model):
+    """A service's forecast for a period: submitted by its finance officer, then signed off by a
+    director who is not the same person."""
+
+    class Status(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        SIGNED_OFF = "signed_off", "Signed off"
+
+    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="sign_offs")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="sign_offs")
+    status = models.CharField(max_length=10, choices=Status.choices)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField()
+    signed_off_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signed_off_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["service", "period"], name="sign_off_unique"),
+            models.CheckConstraint(
+                condition=Q(status__in=["submitted", "signed_off"]), name="sign_off_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(signed_off_by__isnull=True)
+                | ~Q(signed_off_by=models.F("submitted_by")),
+                name="sign_off_not_by_submitter",
+            ),
+            models.CheckConstraint(
+                condition=Q(status="submitted", signed_off_by__isnull=True)
+                | Q(status="signed_off", signed_off_by__isnull=False, signed_off_at__isnull=False),
+                name="sign_off_complete",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.service.code} {self.period}: {self.get_status_display()}"
