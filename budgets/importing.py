@@ -58,7 +58,8 @@ class ImportReport:
         if self.file_error:
             return f"Nothing was imported: {self.file_error}"
         if self.errors:
-            return f"Nothing was imported: {len(self.errors)} rows have errors."
+            rows = len({error.row for error in self.errors})
+            return f"Nothing was imported: {rows} rows have errors."
         return (
             f"Imported {self.rows} rows: {self.created} new, {self.updated} changed, "
             f"{self.unchanged} unchanged, {self.deleted} removed."

@@ -10,11 +10,13 @@ budget), which is how councils' monitoring returns treat an unreported line.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.conf import settings
 from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from budgets.models import (
     AREA_ORDER,
+    Actual,
     AreaOfSpend,
     Budget,
     BudgetLine,
@@ -152,3 +154,48 @@ def resolve_period(year_label: str | None, number: str | None) -> Period | None:
 
 def years_with_periods() -> list[FinancialYear]:
     return list(FinancialYear.objects.filter(periods__isnull=False).distinct())
+
+
+def actuals_to_date(lines, period: Period) -> dict[int, Decimal]:
+    """Spend posted to each line from period 1 to `period` of its year. One query."""
+    totals = (
+        Actual.objects.filter(
+            line__in=lines, period__year_id=period.year_id, period__number__lte=period.number
+        )
+        .values("line_id")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    return {row["line_id"]: row["total"] for row in totals}
+
+
+def forecasts_at(lines, period: Period) -> dict[int, "Forecast"]:
+    """Each line's forecast at `period`, keyed by line id. One query."""
+    return {
+        f.line_id: f
+        for f in Forecast.objects.filter(line__in=lines, period=period).select_related("author")
+    }
+
+
+def previous_period(period: Period) -> Period | None:
+    """The period before, within the same financial year (a year's forecasts start afresh)."""
+    if period.number == 1:
+        return None
+    return Period.objects.filter(year_id=period.year_id, number=period.number - 1).first()
+
+
+def rag(*, variance_amount: Decimal, budget: Decimal, level: str) -> str:
+    """Red, amber or green for a variance, with the thresholds of settings.CSC_RAG_THRESHOLDS.
+
+    Red: an overspend at or above the red percentage of budget, or the red absolute amount.
+    Amber: an overspend at or above the amber percentage. Green: anything less, including every
+    underspend (an underspend is not a risk to the council's budget)."""
+    thresholds = settings.CSC_RAG_THRESHOLDS[level]
+    if variance_amount <= 0:
+        return "green"
+    pct = (variance_amount / budget * 100) if budget else Decimal("100")
+    if pct >= thresholds["red_pct"] or variance_amount >= thresholds["red_abs"]:
+        return "red"
+    if pct >= thresholds["amber_pct"]:
+        return "amber"
+    return "green"

@@ -1,0 +1,152 @@
+"""Ledger actuals import: what councils' ledgers really export, all or nothing, idempotent."""
+
+import io
+from decimal import Decimal
+
+import openpyxl
+import pytest
+from django.core.management import CommandError, call_command
+
+from budgets.importers import actuals_import
+from budgets.models import Actual, ImportRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def amount(code, period=6, year=2018):
+    return Actual.objects.get(
+        line__code=code, period__year__start_year=year, period__number=period
+    ).amount
+
+
+def test_a_good_file_replaces_the_periods_actuals_and_is_logged(finance):
+    data = b"Cost Centre,Financial Year,Period,Amount\nCSC-STF-RA,2018/19,6,1000.00\n"
+    report = actuals_import(data, file_name="gl.csv", user=finance)
+    assert report.ok, report.errors
+    assert amount("CSC-STF-RA") == Decimal("1000.00")
+    # The file reports only one CSC line for P6: the other CSC lines' P6 actuals are replaced.
+    assert report.deleted == 17
+    assert not Actual.objects.filter(
+        line__code="CSC-STF-FSW", period__number=6, period__year__start_year=2018
+    ).exists()
+    # Other services' actuals for the period are untouched.
+    assert Actual.objects.filter(
+        line__code="SEND-TRN", period__number=6, period__year__start_year=2018
+    ).exists()
+    log = ImportRecord.objects.get(file_name="gl.csv")
+    assert (log.outcome, log.user, log.rows, log.created, log.updated) == (
+        "success",
+        finance,
+        1,
+        0,
+        1,
+    )
+
+
+def test_importing_the_same_file_twice_changes_nothing(finance):
+    data = b"cost_centre_code,fin year,period,amount\nCSC-STF-RA,2018/19,6,10\nCSC-STF-FSW,2018/19,6,20\n"
+    actuals_import(data, file_name="a.csv", user=finance)
+    count = Actual.objects.count()
+    second = actuals_import(data, file_name="a.csv", user=finance)
+    assert second.ok
+    assert (second.created, second.updated, second.deleted, second.unchanged) == (0, 0, 0, 2)
+    assert second.changed == 0
+    assert Actual.objects.count() == count
+
+
+def test_a_corrected_file_says_how_many_rows_changed(finance):
+    actuals_import(
+        b"cc,year,period,amount\nCSC-STF-RA,2018/19,6,10\nCSC-STF-FSW,2018/19,6,20\n",
+        file_name="a.csv",
+        user=finance,
+    )
+    report = actuals_import(
+        b"cc,year,period,amount\nCSC-STF-RA,2018/19,6,10\nCSC-STF-FSW,2018/19,6,25\n",
+        file_name="b.csv",
+        user=finance,
+    )
+    assert (report.updated, report.unchanged) == (1, 1)
+    assert "1 changed" in report.summary()
+    assert amount("CSC-STF-FSW") == Decimal("25")
+
+
+def test_it_reads_what_finance_systems_really_produce(finance):
+    text = (
+        "\ufeffCost Centre,Posting Date,Amount,Description\r\n"
+        'CSC-STF-RA,30/09/2018,"£1,234.56",Salaries\r\n'
+        ",,,\r\n"
+        'CSC-STF-FSW,15/09/2018,"(1,000.00)",Credit note\r\n'
+    )
+    report = actuals_import(text.encode("utf-8"), file_name="gl.csv", user=finance)
+    assert report.ok, report.errors
+    assert amount("CSC-STF-RA") == Decimal("1234.56")
+    assert amount("CSC-STF-FSW") == Decimal("-1000.00")
+
+
+def test_it_reads_windows_1252_with_the_pound_sign(finance):
+    data = "Cost Centre,Year,Period,Amount\nCSC-STF-RA,2018/19,6,£99.50\n".encode("cp1252")
+    assert actuals_import(data, file_name="gl.csv", user=finance).ok
+    assert amount("CSC-STF-RA") == Decimal("99.50")
+
+
+def test_it_reads_xlsx_as_ledgers_export_it(finance):
+    book = openpyxl.Workbook()
+    book.active.append(["Cost Centre", "Financial Year", "Period", "Amount", "Narrative"])
+    book.active.append(["CSC-STF-RA", "2018/19", 6, 5432.1, "x"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = actuals_import(buffer.getvalue(), file_name="gl.xlsx", user=finance)
+    assert report.ok, report.errors
+    assert amount("CSC-STF-RA") == Decimal("5432.10")
+
+
+def test_every_bad_row_is_reported_and_nothing_is_written(finance):
+    before = amount("CSC-STF-RA")
+    data = (
+        "Cost Centre,Year,Period,Amount\n"
+        "CSC-STF-RA,2018/19,6,100\n"  # row 2: good
+        "NOPE-1,2018/19,6,100\n"  # row 3: unknown cost centre
+        "CSC-STF-FSW,2018/19,3,100\n"  # row 4: closed period
+        "CSC-STF-RA,2018/19,6,200\n"  # row 5: duplicate of row 2
+        "CSC-STF-LAC,2018/19,6,lots\n"  # row 6: text in money
+        "CSC-STF-FOS,2018/19,13,1\n"  # row 7: no such period
+        "HSG-TMP,2018/19,6,1\n"  # row 8: not this officer's service
+    ).encode()
+    report = actuals_import(data, file_name="bad.csv", user=finance)
+    assert not report.ok
+    messages = {e.row: e.message for e in report.errors}
+    assert set(messages) == {3, 4, 5, 6, 7, 8}
+    assert "unknown cost centre 'NOPE-1'" in messages[3]
+    assert "is closed" in messages[4]
+    assert "appears again (first on row 2)" in messages[5]
+    assert "'lots' is not an amount of money" in messages[6]
+    assert "not a period from 1 to 12" in messages[7]
+    assert "not assigned to you" in messages[8]
+    assert amount("CSC-STF-RA") == before
+    assert ImportRecord.objects.get(file_name="bad.csv").outcome == "failed"
+
+
+def test_a_file_over_the_size_limit_is_refused(finance, settings):
+    settings.CSC_MAX_UPLOAD_BYTES = 20
+    report = actuals_import(
+        b"Cost Centre,Year,Period,Amount\n" * 3, file_name="big.csv", user=finance
+    )
+    assert "the limit is 20 bytes" in report.file_error
+
+
+def test_the_command_lists_every_bad_row_and_fails(tmp_path, capsys):
+    path = tmp_path / "gl.csv"
+    path.write_text("Cost Centre,Year,Period,Amount\nNOPE,2018/19,6,1\nNOPE2,2018/19,6,x\n")
+    with pytest.raises(CommandError, match="Nothing was imported: 2 rows have errors"):
+        call_command("import_actuals", str(path))
+    err = capsys.readouterr().err
+    assert "row 2, cost_centre: unknown cost centre 'NOPE'" in err
+    assert "row 3, amount" in err
+
+
+def test_the_command_imports_a_good_file(tmp_path, capsys):
+    path = tmp_path / "gl.csv"
+    path.write_text("Cost Centre,Year,Period,Amount\nSEND-TRN,2018/19,6,1\n")
+    call_command("import_actuals", str(path))
+    assert "Imported 1 rows" in capsys.readouterr().out
+    assert amount("SEND-TRN") == Decimal("1")
