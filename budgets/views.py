@@ -1,10 +1,26 @@
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
 from django.http import Http404
-from django.shortcuts import get_object_or_404, render
-from django.views.decorators.http import require_GET
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
 
 from budgets import metrics
-from budgets.access import role_required, visible_services
-from budgets.models import AREA_ORDER, BudgetLine, Service
+from budgets import services as budget_services
+from budgets.access import Role, has_role, role_required, visible_services
+from budgets.importers import actuals_import
+from budgets.importing import ImportReport
+from budgets.models import (
+    AREA_ORDER,
+    AuditEntry,
+    BudgetLine,
+    Forecast,
+    ImportRecord,
+    Period,
+    Saving,
+    Service,
+)
 
 
 def _period_or_404(request):
@@ -24,7 +40,13 @@ def index(request):
     return render(
         request,
         "budgets/index.html",
-        {"period": period, "directorates": directorates, "years": metrics.years_with_periods()},
+        {
+            "period": period,
+            "directorates": directorates,
+            "years": metrics.years_with_periods(),
+            "is_finance_officer": has_role(request.user, Role.FINANCE_OFFICER),
+            "is_administrator": has_role(request.user, Role.ADMINISTRATOR),
+        },
     )
 
 
@@ -53,4 +75,116 @@ def service_detail(request, directorate: str, service: str):
             "lines": lines,
             "years": metrics.years_with_periods(),
         },
+    )
+
+
+@role_required()
+@require_GET
+def line_history(request, code: str):
+    """Who changed a line's forecast, when, from what to what, and why, over a year."""
+    services = visible_services(request.user, Service.objects.all())
+    line = get_object_or_404(
+        BudgetLine.objects.select_related("service__directorate"), code=code, service__in=services
+    )
+    period = _period_or_404(request)
+    year_id = period.year_id if period else None
+    forecasts = Forecast.objects.filter(line=line, period__year_id=year_id).select_related(
+        "period__year", "author"
+    )
+    entries = (
+        AuditEntry.objects.filter(
+            object_type=Forecast._meta.label, object_id__in=[str(f.pk) for f in forecasts]
+        )
+        .select_related("user")
+        .order_by("at", "pk")
+    )
+    periods = {str(f.pk): f.period for f in forecasts}
+    for entry in entries:
+        entry.period = periods.get(entry.object_id)
+    return render(
+        request,
+        "budgets/line_history.html",
+        {
+            "line": line,
+            "period": period,
+            "forecasts": sorted(forecasts, key=lambda f: f.period.number),
+            "entries": entries,
+            "years": metrics.years_with_periods(),
+        },
+    )
+
+
+@role_required()
+@require_GET
+def savings(request, directorate: str, service: str):
+    """Each saving's target, forecast delivery, shortfall and RAG for the year."""
+    services = visible_services(request.user, Service.objects.select_related("directorate"))
+    service = get_object_or_404(services, directorate__code=directorate, code=service)
+    period = _period_or_404(request)
+    rows = Saving.objects.filter(service=service)
+    if period is not None:
+        rows = rows.filter(year_id=period.year_id)
+    rows = list(rows.select_related("year"))
+    return render(
+        request,
+        "budgets/savings.html",
+        {
+            "service": service,
+            "period": period,
+            "savings": rows,
+            "target": sum((s.target for s in rows), Decimal("0")),
+            "delivery": sum((s.forecast_delivery for s in rows), Decimal("0")),
+            "shortfall": sum((s.shortfall for s in rows), Decimal("0")),
+            "years": metrics.years_with_periods(),
+        },
+    )
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def periods(request):
+    """Close a month, or reopen it with a reason (both audited)."""
+    if request.method == "POST":
+        period = get_object_or_404(Period, pk=request.POST.get("period_id"))
+        try:
+            if request.POST.get("action") == "close":
+                budget_services.period_close(user=request.user, period=period)
+                messages.success(request, f"{period} closed.")
+            else:
+                budget_services.period_reopen(
+                    user=request.user, period=period, reason=request.POST.get("reason", "")
+                )
+                messages.success(request, f"{period} reopened.")
+        except ValueError as exc:
+            messages.error(request, str(exc))
+        return redirect("budgets:periods")
+    return render(
+        request,
+        "budgets/periods.html",
+        {"periods": Period.objects.select_related("year").order_by("-year__start_year", "number")},
+    )
+
+
+@role_required(Role.FINANCE_OFFICER)
+@require_http_methods(["GET", "POST"])
+def upload_actuals(request):
+    """A finance officer loads a ledger extract for their services."""
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            messages.error(request, "Choose a CSV or Excel file to upload.")
+        elif upload.size > settings.CSC_MAX_UPLOAD_BYTES:
+            report = ImportReport(
+                file_error=f"{upload.name} is {upload.size:,} bytes; the limit is "
+                f"{settings.CSC_MAX_UPLOAD_BYTES:,} bytes."
+            )
+        else:
+            report = actuals_import(upload.read(), file_name=upload.name, user=request.user)
+    recent = ImportRecord.objects.filter(kind="actuals").select_related("user")[:10]
+    return render(
+        request,
+        "budgets/upload_actuals.html",
+        {"report": report, "recent": recent, "limit": settings.CSC_MAX_UPLOAD_BYTES},
+        status=400 if report is not None and not report.ok else 200,
     )

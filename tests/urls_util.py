@@ -3,7 +3,7 @@
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Sample values for the path converters our own patterns use.
-SAMPLE_KWARGS = {"directorate": "CYP", "service": "CSC"}
+SAMPLE_KWARGS = {"directorate": "CYP", "service": "CSC", "action": "submit", "code": "CSC-STF-RA"}
 
 
 def project_urls():
