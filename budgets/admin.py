@@ -1,6 +1,22 @@
 from django.contrib import admin
 
 from budgets import models
+from budgets.admin_audit import AuditedAdmin, register_user_admin
+
+
+class ClosedPeriodReadOnly:
+    """A closed period's figures are shown, never offered for change (the database would
+    refuse the change anyway)."""
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.period.is_closed:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.period.is_closed:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(models.FinancialYear)
@@ -9,9 +25,11 @@ class FinancialYearAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Period)
-class PeriodAdmin(admin.ModelAdmin):
+class PeriodAdmin(AuditedAdmin):
     list_display = ["__str__", "year", "number", "status"]
     list_filter = ["year", "status"]
+    # Closing and reopening go through the Periods page, which asks for a reason.
+    readonly_fields = ["status"]
 
 
 @admin.register(models.Council)
@@ -25,21 +43,21 @@ class DirectorateAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Service)
-class ServiceAdmin(admin.ModelAdmin):
+class ServiceAdmin(AuditedAdmin):
     list_display = ["code", "name", "directorate"]
     list_filter = ["directorate"]
     filter_horizontal = ["finance_officers"]
 
 
 @admin.register(models.BudgetLine)
-class BudgetLineAdmin(admin.ModelAdmin):
+class BudgetLineAdmin(AuditedAdmin):
     list_display = ["code", "name", "service", "area_of_spend", "section_251_line"]
     list_filter = ["service", "area_of_spend"]
     search_fields = ["code", "name"]
 
 
 @admin.register(models.Budget)
-class BudgetAdmin(admin.ModelAdmin):
+class BudgetAdmin(AuditedAdmin):
     list_display = ["line", "year", "original", "revised"]
     list_filter = ["year", "line__service"]
     list_select_related = ["line", "year"]
@@ -47,7 +65,7 @@ class BudgetAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Actual)
-class ActualAdmin(admin.ModelAdmin):
+class ActualAdmin(ClosedPeriodReadOnly, AuditedAdmin):
     list_display = ["line", "period", "amount"]
     list_filter = ["period__year", "line__service"]
     list_select_related = ["line", "period__year"]
@@ -55,16 +73,23 @@ class ActualAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Forecast)
-class ForecastAdmin(admin.ModelAdmin):
+class ForecastAdmin(ClosedPeriodReadOnly, AuditedAdmin):
     list_display = ["line", "period", "outturn", "author", "updated_at", "version"]
     list_filter = ["period__year", "line__service"]
     list_select_related = ["line", "period__year", "author"]
     search_fields = ["line__code", "commentary"]
     readonly_fields = ["updated_at", "version"]
 
+    def save_model(self, request, obj, form, change):
+        # A change here must conflict with anyone editing the same forecast on the page.
+        if change:
+            obj.version += 1
+        obj.author = request.user
+        super().save_model(request, obj, form, change)
+
 
 @admin.register(models.Saving)
-class SavingAdmin(admin.ModelAdmin):
+class SavingAdmin(AuditedAdmin):
     list_display = [
         "reference",
         "description",
@@ -101,3 +126,44 @@ class ImportRecordAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(models.AuditEntry)
+class AuditEntryAdmin(admin.ModelAdmin):
+    list_display = [
+        "at",
+        "user",
+        "source",
+        "action",
+        "object_repr",
+        "field",
+        "old_value",
+        "new_value",
+    ]
+    list_filter = ["source", "action", "object_type"]
+    search_fields = ["object_repr", "reason"]
+    readonly_fields = [f.name for f in models.AuditEntry._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(models.SignOff)
+class SignOffAdmin(admin.ModelAdmin):
+    list_display = ["service", "period", "status", "submitted_by", "signed_off_by"]
+    readonly_fields = [f.name for f in models.SignOff._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+register_user_admin(admin.site)

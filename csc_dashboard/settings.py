@@ -198,6 +198,7 @@ CSC_COMMENTARY_THRESHOLD = Decimal(env_str("CSC_COMMENTARY_THRESHOLD", default="
 # local-authority retention for accounting records). Sign-in attempts: 90 days.
 CSC_RETENTION = {
     "budgets.ImportRecord": ("started_at", env_int("CSC_RETAIN_IMPORTS_DAYS", default=7 * 365)),
+    "budgets.AuditEntry": ("at", env_int("CSC_RETAIN_AUDIT_DAYS", default=7 * 365)),
     "axes.AccessAttempt": ("attempt_time", env_int("CSC_RETAIN_LOGINS_DAYS", default=90)),
     "axes.AccessLog": ("attempt_time", env_int("CSC_RETAIN_LOGINS_DAYS", default=90)),
 }

@@ -44,7 +44,10 @@ def test_a_good_file_replaces_the_periods_actuals_and_is_logged(finance):
 
 
 def test_importing_the_same_file_twice_changes_nothing(finance):
-    data = b"cost_centre_code,fin year,period,amount\nCSC-STF-RA,2018/19,6,10\nCSC-STF-FSW,2018/19,6,20\n"
+    data = (
+        b"cost_centre_code,fin year,period,amount\n"
+        b"CSC-STF-RA,2018/19,6,10\nCSC-STF-FSW,2018/19,6,20\n"
+    )
     actuals_import(data, file_name="a.csv", user=finance)
     count = Actual.objects.count()
     second = actuals_import(data, file_name="a.csv", user=finance)
@@ -103,15 +106,15 @@ def test_it_reads_xlsx_as_ledgers_export_it(finance):
 def test_every_bad_row_is_reported_and_nothing_is_written(finance):
     before = amount("CSC-STF-RA")
     data = (
-        "Cost Centre,Year,Period,Amount\n"
-        "CSC-STF-RA,2018/19,6,100\n"  # row 2: good
-        "NOPE-1,2018/19,6,100\n"  # row 3: unknown cost centre
-        "CSC-STF-FSW,2018/19,3,100\n"  # row 4: closed period
-        "CSC-STF-RA,2018/19,6,200\n"  # row 5: duplicate of row 2
-        "CSC-STF-LAC,2018/19,6,lots\n"  # row 6: text in money
-        "CSC-STF-FOS,2018/19,13,1\n"  # row 7: no such period
-        "HSG-TMP,2018/19,6,1\n"  # row 8: not this officer's service
-    ).encode()
+        b"Cost Centre,Year,Period,Amount\n"
+        b"CSC-STF-RA,2018/19,6,100\n"  # row 2: good
+        b"NOPE-1,2018/19,6,100\n"  # row 3: unknown cost centre
+        b"CSC-STF-FSW,2018/19,3,100\n"  # row 4: closed period
+        b"CSC-STF-RA,2018/19,6,200\n"  # row 5: duplicate of row 2
+        b"CSC-STF-LAC,2018/19,6,lots\n"  # row 6: text in money
+        b"CSC-STF-FOS,2018/19,13,1\n"  # row 7: no such period
+        b"HSG-TMP,2018/19,6,1\n"  # row 8: not this officer's service
+    )
     report = actuals_import(data, file_name="bad.csv", user=finance)
     assert not report.ok
     messages = {e.row: e.message for e in report.errors}

@@ -1,0 +1,81 @@
+"""Audit for changes made in the Django admin: every saved field, deletion and role or service
+assignment becomes an AuditEntry with the administrator's name, like changes made on pages."""
+
+from django.contrib import admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin
+
+from budgets.models import AuditEntry
+from budgets.services import audit
+
+
+class AuditedAdmin(admin.ModelAdmin):
+    """Records each changed field with its old and new value, and every deletion."""
+
+    def save_model(self, request, obj, form, change):
+        old = type(obj).objects.filter(pk=obj.pk).first() if change else None
+        super().save_model(request, obj, form, change)
+        if old is None:
+            audit(user=request.user, source=AuditEntry.Source.ADMIN, action="create", obj=obj)
+            return
+        for name in form.changed_data:
+            field = obj._meta.get_field(name)
+            if field.many_to_many:
+                continue  # recorded in save_related, once the relation is saved
+            audit(
+                user=request.user,
+                source=AuditEntry.Source.ADMIN,
+                action="update",
+                obj=obj,
+                field=name,
+                old=getattr(old, field.attname),
+                new=getattr(obj, field.attname),
+            )
+
+    def save_related(self, request, form, formsets, change):
+        before = {
+            name: set(getattr(form.instance, name).all()) if change else set()
+            for name in form.changed_data
+            if form.instance._meta.get_field(name).many_to_many
+        }
+        super().save_related(request, form, formsets, change)
+        for name, old in before.items():
+            new = set(getattr(form.instance, name).all())
+            for added in new - old:
+                audit(
+                    user=request.user,
+                    source=AuditEntry.Source.ADMIN,
+                    action="assign",
+                    obj=form.instance,
+                    field=name,
+                    new=added,
+                )
+            for removed in old - new:
+                audit(
+                    user=request.user,
+                    source=AuditEntry.Source.ADMIN,
+                    action="unassign",
+                    obj=form.instance,
+                    field=name,
+                    old=removed,
+                )
+
+    def delete_model(self, request, obj):
+        audit(user=request.user, source=AuditEntry.Source.ADMIN, action="delete", obj=obj)
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            audit(user=request.user, source=AuditEntry.Source.ADMIN, action="delete", obj=obj)
+        super().delete_queryset(request, queryset)
+
+
+class AuditedUserAdmin(AuditedAdmin, UserAdmin):
+    """Role changes (group membership) and deactivations are audited like any other change."""
+
+
+def register_user_admin(site) -> None:
+    User = get_user_model()
+    if site.is_registered(User):
+        site.unregister(User)
+    site.register(User, AuditedUserAdmin)
