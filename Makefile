@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export CSC_PGDATA ?= $(CURDIR)/.pgdata
 
-.PHONY: run test install lint format migrate backup restore bench clean
+.PHONY: run test install lint format migrate backup restore bench load clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -61,6 +61,10 @@ test: install lint
 # Benchmarks on their own embedded PostgreSQL in .pgdata-bench/ (see bench/run.py).
 bench: install
 	$(PY) bench/run.py
+
+# Load test: 50 readers and 5 finance officers against gunicorn on 127.0.0.1 (LOAD_SECONDS=60).
+load: install
+	$(PY) bench/load.py
 
 clean:
 	rm -rf $(VENV) node_modules static/build staticfiles

@@ -73,7 +73,8 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 class ServiceProcess:
     """gunicorn serving the app on a free loopback port, with its own data folder."""
 
-    def __init__(self):
+    def __init__(self, workers: int = 1):
+        self.workers = workers
         self.folder = Path(tempfile.mkdtemp(prefix="csc-live-"))
         self.pgdata = self.folder / "pg"
         self.env = production_env(self.pgdata)
@@ -87,7 +88,7 @@ class ServiceProcess:
                 str(VENV_BIN / "gunicorn"),
                 "csc_dashboard.wsgi",
                 "--workers",
-                "1",
+                str(self.workers),
                 "--bind",
                 f"127.0.0.1:{self.port}",
                 "--graceful-timeout",
