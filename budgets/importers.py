@@ -4,24 +4,29 @@ All or nothing: every row is checked and every problem reported with its row num
 anything is written. A file for a period replaces that period's actuals for the services the
 file covers (a ledger extract for a month is complete for the cost centres it reports), so a
 corrected file replaces the wrong figures, and the same file imported twice changes nothing.
+
+Built for a million rows: the file is read row by row and streamed with COPY into a temporary
+table; the checks that need the database (unknown cost centres, periods, duplicates, services
+not assigned to the user) and the write itself are a few set-based SQL statements.
 """
 
-from collections import defaultdict
+import io
 
-from django.db import transaction
+from django.db import connection, transaction
 
-from budgets.access import Role, can_edit_service, has_role
+from budgets.access import Role, has_role
 from budgets.importing import (
     ImportFileError,
     ImportReport,
     RowError,
-    map_columns,
+    column_indexes,
+    file_digest,
+    iter_rows,
     parse_date,
     parse_money,
-    read_table,
     record_import,
 )
-from budgets.models import Actual, BudgetLine, Period, parse_year_label
+from budgets.models import parse_year_label
 
 KIND = "actuals"
 
@@ -58,87 +63,53 @@ def period_of(day) -> tuple[int, int]:
     return start, (day.month - 4) % 12 + 1
 
 
-def actuals_import(data: bytes, *, file_name: str, user=None) -> ImportReport:
-    """Import a ledger extract. `user` None means the command line (an operator); a user must
-    be a finance officer, and may only load the services assigned to them."""
+def actuals_import(source, *, file_name: str, user=None, max_bytes=None) -> ImportReport:
+    """Import a ledger extract from bytes or a binary file object. `user` None means the command
+    line (an operator); a user must be a finance officer, and may only load the services
+    assigned to them."""
+    if isinstance(source, bytes | bytearray):
+        source = io.BytesIO(source)
     report = ImportReport()
+    digest, _ = file_digest(source)
     try:
-        rows = _validate(data, file_name=file_name, user=user, report=report)
-        if report.ok:
-            _write(rows, report)
+        if user is not None and not has_role(user, Role.FINANCE_OFFICER):
+            raise ImportFileError("Only a finance officer can load ledger actuals.")
+        with transaction.atomic():
+            _stage(source, file_name=file_name, report=report, max_bytes=max_bytes)
+            _check(report, user=user)
+            if report.ok:
+                _write(report)
+            _drop_stage()
     except ImportFileError as exc:
         report.file_error = str(exc)
-    record_import(kind=KIND, file_name=file_name, data=data, user=user, report=report)
+    record_import(kind=KIND, file_name=file_name, digest=digest, user=user, report=report)
     return report
 
 
-def _validate(data, *, file_name, user, report) -> dict:
-    frame = map_columns(
-        read_table(data, file_name=file_name), COLUMNS, required=["cost_centre", "amount"]
-    )
-    has_period = {"year", "period"} <= set(frame.columns)
-    if not has_period and "posting_date" not in frame.columns:
-        raise ImportFileError("Missing columns: give financial year and period, or a posting date.")
-    if user is not None and not has_role(user, Role.FINANCE_OFFICER):
-        raise ImportFileError("Only a finance officer can load ledger actuals.")
-    lines = {
-        line.code.upper(): line
-        for line in BudgetLine.objects.filter(
-            code__in={c.upper() for c in frame["cost_centre"]}
-        ).select_related("service")
-    }
-    periods = {(p.year.start_year, p.number): p for p in Period.objects.select_related("year")}
-    editable = {}
-    rows: dict[tuple, tuple] = {}
-    report.rows = len(frame)
-    for number, row in frame.iterrows():
-        errors = []
-        code = row["cost_centre"].strip().upper()
-        line = lines.get(code)
-        if not code:
-            errors.append(("cost_centre", "the cost centre is missing"))
-        elif line is None:
-            errors.append(("cost_centre", f"unknown cost centre {code!r}"))
-        elif user is not None:
-            if line.service_id not in editable:
-                editable[line.service_id] = can_edit_service(user, line.service)
-            if not editable[line.service_id]:
-                errors.append(
-                    (
-                        "cost_centre",
-                        f"{code} belongs to {line.service.name}, which is not assigned to you",
-                    )
-                )
-        key = None
-        try:
-            if has_period and (row["year"] or row["period"]):
-                key = (parse_year_label(row["year"]), _period_number(row["period"]))
-            else:
-                key = period_of(parse_date(row.get("posting_date", "")))
-        except ValueError as exc:
-            errors.append(("period", str(exc)))
-        period = periods.get(key) if key else None
-        if key and period is None:
-            errors.append(("period", f"no period {key[1]} in financial year {key[0]}"))
-        elif period is not None and period.is_closed:
-            errors.append(("period", f"{period} is closed"))
-        try:
-            amount = parse_money(row["amount"])
-        except ValueError as exc:
-            errors.append(("amount", str(exc)))
-        if not errors:
-            if (line.pk, period.pk) in rows:
-                first = rows[(line.pk, period.pk)][2]
-                errors.append(
-                    (
-                        "cost_centre",
-                        f"{code} period {period.number} appears again (first on row {first})",
-                    )
-                )
-            else:
-                rows[(line.pk, period.pk)] = (line, period, number, amount)
-        report.errors.extend(RowError(number, message, column) for column, message in errors)
-    return rows
+def _parse(cells, columns) -> tuple[tuple, list[tuple[str, str]]]:
+    errors = []
+    code = cells[columns["cost_centre"]].upper() if columns["cost_centre"] < len(cells) else ""
+    if not code:
+        errors.append(("cost_centre", "the cost centre is missing"))
+
+    def cell(name):
+        index = columns.get(name)
+        return cells[index] if index is not None and index < len(cells) else ""
+
+    key = (None, None)
+    try:
+        if cell("year") or cell("period"):
+            key = (parse_year_label(cell("year")), _period_number(cell("period")))
+        else:
+            key = period_of(parse_date(cell("posting_date")))
+    except ValueError as exc:
+        errors.append(("period", str(exc)))
+    amount = None
+    try:
+        amount = parse_money(cell("amount"))
+    except ValueError as exc:
+        errors.append(("amount", str(exc)))
+    return (code, *key, amount), errors
 
 
 def _period_number(text: str) -> int:
@@ -150,29 +121,137 @@ def _period_number(text: str) -> int:
     return int(value)
 
 
-@transaction.atomic
-def _write(rows: dict, report: ImportReport) -> None:
-    covered = defaultdict(set)  # period → services the file reports
-    for line, period, _, _ in rows.values():
-        covered[period.pk].add(line.service_id)
-    existing = {
-        (a.line_id, a.period_id): a
-        for period_id, services in covered.items()
-        for a in Actual.objects.select_for_update().filter(
-            period_id=period_id, line__service_id__in=services
+def _stage(source, *, file_name, report, max_bytes) -> None:
+    header, rows = iter_rows(source, file_name=file_name, max_bytes=max_bytes)
+    columns = column_indexes(header, COLUMNS, required=["cost_centre", "amount"])
+    if not ({"year", "period"} <= columns.keys() or "posting_date" in columns):
+        raise ImportFileError("Missing columns: give financial year and period, or a posting date.")
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TEMPORARY TABLE actuals_stage (row_no integer, code text, start_year integer,"
+            " period integer, amount numeric(14,2), line_id bigint, service_id bigint,"
+            " period_id bigint) ON COMMIT DROP"
         )
-    }
-    for (line_id, period_id), (_, _, _, amount) in rows.items():
-        actual = existing.pop((line_id, period_id), None)
-        if actual is None:
-            Actual.objects.create(line_id=line_id, period_id=period_id, amount=amount)
-            report.created += 1
-        elif actual.amount != amount:
-            actual.amount = amount
-            actual.save(update_fields=["amount"])
-            report.updated += 1
-        else:
-            report.unchanged += 1
-    for actual in existing.values():  # lines the corrected file no longer reports
-        actual.delete()
-        report.deleted += 1
+        with cursor.cursor.copy(
+            "COPY actuals_stage (row_no, code, start_year, period, amount) FROM STDIN"
+        ) as copy:
+            for number, cells in rows:
+                report.rows += 1
+                values, errors = _parse(cells, columns)
+                if errors:
+                    report.errors.extend(RowError(number, m, c) for c, m in errors)
+                    # Still staged (with what could be read) so database checks report too.
+                copy.write_row((number, *values))
+
+
+CHECKS = [
+    (
+        "cost_centre",
+        "SELECT row_no, 'unknown cost centre ' || quote_literal(code) FROM actuals_stage"
+        " WHERE code <> '' AND line_id IS NULL",
+    ),
+    (
+        "period",
+        "SELECT row_no, 'no period ' || period || ' in financial year ' || start_year"
+        " FROM actuals_stage WHERE start_year IS NOT NULL AND period_id IS NULL",
+    ),
+    (
+        "period",
+        "SELECT s.row_no, 'period ' || p.number || ' of ' || s.start_year || '/' ||"
+        " lpad(((s.start_year + 1) % 100)::text, 2, '0') || ' is closed'"
+        " FROM actuals_stage s JOIN budgets_period p ON p.id = s.period_id"
+        " WHERE p.status = 'closed'",
+    ),
+    (
+        "cost_centre",
+        "SELECT row_no, code || ' period ' || period || ' appears again (first on row '"
+        " || first_row || ')' FROM (SELECT row_no, code, period, min(row_no) OVER"
+        " (PARTITION BY line_id, period_id) AS first_row FROM actuals_stage"
+        " WHERE line_id IS NOT NULL AND period_id IS NOT NULL) d WHERE row_no <> first_row",
+    ),
+]
+
+NOT_ASSIGNED = (
+    "SELECT s.row_no, s.code || ' belongs to ' || sv.name || ', which is not assigned to you'"
+    " FROM actuals_stage s JOIN budgets_service sv ON sv.id = s.service_id"
+    " WHERE NOT EXISTS (SELECT 1 FROM budgets_service_finance_officers fo"
+    " WHERE fo.service_id = s.service_id AND fo.user_id = %s)"
+)
+
+
+def _check(report, *, user) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "UPDATE actuals_stage s SET line_id = l.id, service_id = l.service_id"
+            " FROM budgets_budgetline l WHERE upper(l.code) = s.code"
+        )
+        cursor.execute(
+            "UPDATE actuals_stage s SET period_id = p.id FROM budgets_period p"
+            " JOIN budgets_financialyear y ON y.id = p.year_id"
+            " WHERE y.start_year = s.start_year AND p.number = s.period"
+        )
+        found = []
+        for column, sql in CHECKS:
+            cursor.execute(sql)
+            found += [RowError(row, message, column) for row, message in cursor.fetchall()]
+        if user is not None:
+            cursor.execute(NOT_ASSIGNED, [user.pk])
+            found += [RowError(row, message, "cost_centre") for row, message in cursor.fetchall()]
+    report.errors = sorted(report.errors + found, key=lambda e: (e.row, e.column))
+
+
+WRITE = [
+    # Lock the periods the file touches, so none can close half way through.
+    (
+        "lock",
+        "SELECT id FROM budgets_period WHERE id IN (SELECT period_id FROM actuals_stage) FOR SHARE",
+    ),
+    (
+        "unchanged",
+        "SELECT count(*) FROM actuals_stage s JOIN budgets_actual a"
+        " ON a.line_id = s.line_id AND a.period_id = s.period_id"
+        " WHERE a.amount = s.amount",
+    ),
+    (
+        "updated",
+        "SELECT count(*) FROM actuals_stage s JOIN budgets_actual a"
+        " ON a.line_id = s.line_id AND a.period_id = s.period_id"
+        " WHERE a.amount <> s.amount",
+    ),
+    (
+        "deleted",
+        "WITH covered AS (SELECT DISTINCT period_id, service_id FROM actuals_stage)"
+        " DELETE FROM budgets_actual a USING budgets_budgetline l, covered c"
+        " WHERE l.id = a.line_id AND c.period_id = a.period_id"
+        " AND c.service_id = l.service_id AND NOT EXISTS (SELECT 1 FROM actuals_stage s"
+        " WHERE s.line_id = a.line_id AND s.period_id = a.period_id)",
+    ),
+    (
+        "written",
+        "INSERT INTO budgets_actual (line_id, period_id, amount)"
+        " SELECT line_id, period_id, amount FROM actuals_stage"
+        " ON CONFLICT (line_id, period_id) DO UPDATE SET amount = EXCLUDED.amount"
+        " WHERE budgets_actual.amount IS DISTINCT FROM EXCLUDED.amount",
+    ),
+]
+
+
+def _write(report) -> None:
+    counts = {}
+    with connection.cursor() as cursor:
+        for name, sql in WRITE:
+            cursor.execute(sql)
+            counts[name] = (
+                cursor.fetchone()[0] if name in ("unchanged", "updated") else (cursor.rowcount)
+            )
+    report.unchanged, report.updated, report.deleted = (
+        counts["unchanged"],
+        counts["updated"],
+        counts["deleted"],
+    )
+    report.created = counts["written"] - report.updated
+
+
+def _drop_stage() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("DROP TABLE IF EXISTS actuals_stage")

@@ -197,7 +197,9 @@ def parse_date(text: str) -> date:
 LOGGED_ERRORS = 1000
 
 
-def record_import(*, kind: str, file_name: str, data: bytes, user, report: ImportReport):
+def record_import(
+    *, kind: str, file_name: str, data: bytes | None = None, digest: str = "", user, report
+):
     """Write the import log row. Call it outside the import's transaction, so that a refused
     import is logged even though its rows were rolled back."""
     from budgets.models import ImportRecord
@@ -205,7 +207,7 @@ def record_import(*, kind: str, file_name: str, data: bytes, user, report: Impor
     return ImportRecord.objects.create(
         kind=kind,
         file_name=file_name[:255],
-        sha256=sha256(data),
+        sha256=digest or sha256(data),
         user=user if user is not None and user.is_authenticated else None,
         rows=report.rows,
         created=report.created,
@@ -217,3 +219,148 @@ def record_import(*, kind: str, file_name: str, data: bytes, user, report: Impor
         errors=[str(e) for e in report.errors[:LOGGED_ERRORS]]
         + ([report.file_error] if report.file_error else []),
     )
+
+
+# --- Streaming: files read row by row, so memory stays flat however large the file ----------
+
+
+def file_digest(source) -> tuple[str, int]:
+    """SHA-256 and size of a binary file object, read in chunks; leaves it at the start."""
+    digest, size = hashlib.sha256(), 0
+    source.seek(0)
+    for chunk in iter(lambda: source.read(1 << 20), b""):
+        digest.update(chunk)
+        size += len(chunk)
+    source.seek(0)
+    return digest.hexdigest(), size
+
+
+def iter_rows(source, *, file_name: str = "", max_bytes: int | None = None):
+    """(header, rows) of a CSV or XLSX binary file object, typed by content like read_table;
+    rows yields (spreadsheet row number, [cell texts]) and skips blank rows. `max_bytes`
+    defaults to the upload limit; the command line passes its own, larger one."""
+    limit = max_bytes or max_upload_bytes()
+    _, size = file_digest(source)
+    if size > limit:
+        raise ImportFileError(
+            f"{file_name or 'The file'} is {size:,} bytes; the limit is {limit:,} bytes."
+        )
+    head = source.read(4096)
+    source.seek(0)
+    if not head.strip():
+        raise ImportFileError(f"{file_name or 'The file'} is empty.")
+    if head.startswith(XLSX_MAGIC):
+        return _xlsx_rows(source)
+    if b"\x00" in head:
+        raise ImportFileError("The file is neither a CSV file nor an Excel workbook.")
+    return _csv_rows(source)
+
+
+def _csv_rows(source):
+    import csv
+
+    encoding = "utf-8-sig"
+    try:  # decide the encoding on the whole file first, without holding it in memory
+        decoder = codecs_incremental("utf-8-sig")
+        for chunk in iter(lambda: source.read(1 << 20), b""):
+            decoder.decode(chunk)
+        decoder.decode(b"", final=True)
+    except UnicodeDecodeError:
+        encoding = "cp1252"
+    source.seek(0)
+    text = io.TextIOWrapper(source, encoding=encoding, newline="", errors="strict")
+    reader = csv.reader(text)
+    try:
+        header = [h.strip() for h in next(reader)]
+    except StopIteration:
+        raise ImportFileError("The file is empty.") from None
+    except UnicodeDecodeError:
+        raise ImportFileError("The file's text is neither UTF-8 nor Windows-1252.") from None
+
+    def rows():
+        try:
+            for number, row in enumerate(reader, start=2):
+                cells = [cell.strip() for cell in row]
+                if any(cells):
+                    yield number, cells
+        except UnicodeDecodeError:
+            raise ImportFileError("The file's text is neither UTF-8 nor Windows-1252.") from None
+        except csv.Error as exc:
+            raise ImportFileError(f"The CSV file cannot be read: {exc}") from None
+        finally:
+            text.detach()
+
+    return header, rows()
+
+
+def codecs_incremental(encoding: str):
+    import codecs
+
+    return codecs.getincrementaldecoder(encoding)()
+
+
+def _xlsx_rows(source):
+    import openpyxl
+
+    _read_xlsx_names(source)
+    source.seek(0)
+    try:
+        book = openpyxl.load_workbook(source, read_only=True, data_only=False)
+    except Exception as exc:  # openpyxl raises many types for a damaged workbook
+        raise ImportFileError(f"The workbook cannot be read: {exc}") from None
+    sheet = book.worksheets[0]
+    values = sheet.iter_rows(values_only=True)
+    try:
+        header = [_cell_text(v) for v in next(values)]
+    except StopIteration:
+        raise ImportFileError("The workbook's first sheet is empty.") from None
+
+    def rows():
+        for number, row in enumerate(values, start=2):
+            cells = [_cell_text(v) for v in row]
+            if any(cells):
+                yield number, cells
+        book.close()
+
+    return header, rows()
+
+
+def _read_xlsx_names(source) -> None:
+    try:
+        with zipfile.ZipFile(source) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise ImportFileError("The file is neither a CSV file nor an Excel workbook.") from None
+    if "xl/workbook.xml" not in names:
+        raise ImportFileError("The file is a zip archive but not an Excel workbook.")
+    if any(name.startswith("xl/externalLinks/") for name in names):
+        raise ImportFileError("The workbook links to other files; save it without links.")
+
+
+def _cell_text(value) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, datetime):
+        return value.strftime("%d/%m/%Y")
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def column_indexes(header: list[str], aliases: dict[str, list[str]], *, required: list[str]):
+    """Our column name → its index in the file, tolerating the usual spellings."""
+    by_canonical = {}
+    for index, name in enumerate(header):
+        by_canonical.setdefault(_canonical(str(name)), index)
+    found = {}
+    for ours, spellings in aliases.items():
+        for spelling in [ours, *spellings]:
+            if _canonical(spelling) in by_canonical:
+                found[ours] = by_canonical[_canonical(spelling)]
+                break
+    missing = [name for name in required if name not in found]
+    if missing:
+        raise ImportFileError(
+            f"Missing columns: {', '.join(missing)}. Found: {', '.join(map(str, header))}."
+        )
+    return found

@@ -183,6 +183,10 @@ CSC_RAG_THRESHOLDS = {
 }
 # Uploads larger than this are refused before they are read (bytes; default 20 MB).
 CSC_MAX_UPLOAD_BYTES = env_int("CSC_MAX_UPLOAD_BYTES", default=20 * 1024 * 1024, minimum=1024)
+# Files imported from the command line by an operator may be larger (default 2 GB).
+CSC_MAX_COMMAND_IMPORT_BYTES = env_int(
+    "CSC_MAX_COMMAND_IMPORT_BYTES", default=2 * 1024**3, minimum=1024
+)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 

@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
@@ -29,7 +30,13 @@ class Command(BaseCommand):
             importer = get_user_model().objects.filter(username=user, is_active=True).first()
             if importer is None:
                 raise CommandError(f"No active user {user!r}.")
-        report = actuals_import(path.read_bytes(), file_name=path.name, user=importer)
+        with path.open("rb") as source:  # streamed: a million-row file is not held in memory
+            report = actuals_import(
+                source,
+                file_name=path.name,
+                user=importer,
+                max_bytes=settings.CSC_MAX_COMMAND_IMPORT_BYTES,
+            )
         for error in report.errors:
             self.stderr.write(str(error))
         if not report.ok:
