@@ -2,11 +2,13 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from csc_dashboard import views
+from csc_dashboard import dashboard_views, views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("healthz", views.healthz, name="healthz"),
+    path("dashboard/movement/", dashboard_views.movement, name="dashboard_movement"),
+    path("dashboard/areas/", dashboard_views.areas, name="dashboard_areas"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

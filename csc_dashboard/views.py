@@ -8,9 +8,10 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from budgets import metrics
+from budgets import charts, metrics, trends
 from budgets.access import role_required, visible_services
 from budgets.models import Service
+from csc_dashboard.dashboard_views import chart
 from csc_dashboard.routers import replica_reads
 
 
@@ -35,10 +36,24 @@ def overview(request):
     period = metrics.resolve_period(request.GET.get("year"), request.GET.get("period"))
     if period is None and (request.GET.get("year") or request.GET.get("period")):
         raise Http404("No such financial year and period.")
-    directorates = []
+    directorates, headlines, variance_charts = [], [], []
     if period is not None:
         services = visible_services(request.user, Service.objects.all())
         directorates = metrics.directorate_positions(period, services)
+        headlines = trends.overview_headlines(period, services, directorates)
+        service_positions = [s for d in directorates for s in d.children]
+        variance_charts = [
+            chart(
+                "chart-variance-directorate",
+                charts.variance_by_directorate(directorates),
+                charts.describe_variances(directorates, kind="directorate"),
+            ),
+            chart(
+                "chart-variance-service",
+                charts.variance_by_service(directorates),
+                charts.describe_variances(service_positions, kind="service"),
+            ),
+        ]
     return render(
         request,
         "csc_dashboard/overview.html",
@@ -47,6 +62,8 @@ def overview(request):
             "directorates": directorates,
             "total": metrics.total(directorates, name="Council total"),
             "years": metrics.years_with_periods(),
+            "headlines": headlines,
+            "variance_charts": variance_charts,
         },
     )
 
