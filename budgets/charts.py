@@ -51,7 +51,7 @@ def _variance_bars(names: list[str], amounts: list[Decimal], *, title: str) -> g
     fig = apply_layout(
         fig,
         title=title,
-        x_title="Forecast variance, £m (overspend positive, underspend hatched)",
+        x_title="Forecast variance, £m",
         y_title="",
         height=max(260, 90 + 44 * len(names)),
     )
@@ -83,10 +83,11 @@ def describe_variances(positions: list[Position], *, kind: str) -> str:
     largest = max(positions, key=lambda p: p.variance)
     over = sum(1 for p in positions if p.variance > 0)
     if largest.variance <= 0:
-        return f"No {kind} forecasts an overspend."
+        return f"No {kind} forecasts an overspend (underspends are drawn hatched, to the left)."
     return (
         f"{over} of {len(positions)} {kind}s forecast an overspend; the largest is "
-        f"{largest.name}, {pounds_millions(largest.variance)}."
+        f"{largest.name}, {pounds_millions(largest.variance)}. Overspends are drawn solid to the "
+        "right, underspends hatched to the left."
     )
 
 

@@ -64,7 +64,7 @@ def test_variance_by_service_draws_one_bar_per_service_top_down():
 
 def test_variance_summary_names_the_largest_overspend():
     services = positions()[0].children
-    assert charts.describe_variances(services, kind="service") == (
+    assert charts.describe_variances(services, kind="service").startswith(
         "1 of 2 services forecast an overspend; the largest is Children's Social Care, £12.9m."
     )
 
