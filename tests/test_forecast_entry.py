@@ -153,9 +153,9 @@ def test_a_closed_period_refuses_the_page(client_for, finance):
 def test_a_closed_period_refuses_the_orm_path_the_admin_uses():
     forecast = Forecast.objects.get(line=line(), period__year__start_year=2018, period__number=5)
     forecast.outturn += 1
-    with pytest.raises(IntegrityError, match="is closed"), transaction.atomic():
+    with pytest.raises(IntegrityError, match="closed period"), transaction.atomic():
         forecast.save()
-    with pytest.raises(IntegrityError, match="is closed"), transaction.atomic():
+    with pytest.raises(IntegrityError, match="closed period"), transaction.atomic():
         Forecast.objects.filter(period__year__start_year=2017).delete()
 
 
