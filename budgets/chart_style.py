@@ -51,7 +51,7 @@ def apply_layout(
     x_title: str,
     y_title: str,
     height: int = 420,
-    left_margin: int = 80,
+    right_margin: int = 24,
 ) -> go.Figure:
     """The common layout: a title that says what the chart shows, axis titles with units,
     the site font, white background, light grid and a legend below the plot."""
@@ -61,8 +61,9 @@ def apply_layout(
         paper_bgcolor=BACKGROUND,
         plot_bgcolor=BACKGROUND,
         height=height,
-        margin={"l": left_margin, "r": 24, "t": 64, "b": 64},
-        legend={"orientation": "h", "yanchor": "top", "y": -0.18, "x": 0},
+        # The legend sits between the title and the plot, clear of the axis labels.
+        margin={"l": 80, "r": right_margin, "t": 96, "b": 64},
+        legend={"orientation": "h", "yanchor": "bottom", "y": 1.02, "x": 0},
         hoverlabel={"font": {"family": FONT_FAMILY}},
         separators=".,",
     )

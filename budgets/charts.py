@@ -5,6 +5,7 @@ Money arrives as Decimal pounds and becomes float £m only here, for plotting; b
 written with the committee tables' own formatting, so chart and table agree to the digit.
 """
 
+import textwrap
 from decimal import Decimal
 
 import plotly.graph_objects as go
@@ -53,7 +54,8 @@ def _variance_bars(names: list[str], amounts: list[Decimal], *, title: str) -> g
         title=title,
         x_title="Forecast variance, £m",
         y_title="",
-        height=max(260, 90 + 44 * len(names)),
+        height=max(260, 110 + 40 * len(names)),
+        right_margin=64,  # room for the label beyond the longest bar
     )
     fig.update_xaxes(zeroline=True, zerolinewidth=2)
     return fig
@@ -96,7 +98,7 @@ def forecast_movement(
 ) -> go.Figure:
     """The year-end forecast as it stood at each period, against the budget (and, for a closed
     year, the final outturn): the report's Appendix 1 story of a forecast that kept rising."""
-    labels = [p.label for p in path]
+    labels = [p.tick for p in path]
     series = [
         ("Forecast outturn at the period", [p.forecast for p in path], 0),
         ("Revised budget", [p.budget for p in path], 4),
@@ -123,7 +125,8 @@ def forecast_movement(
         x_title="Period (month the forecast was made)",
         y_title="£m",
     )
-    fig.update_yaxes(rangemode="tozero", tickformat=",.0f")
+    fig.update_xaxes(tickangle=0)
+    fig.update_yaxes(tickformat=",.0f")
     return fig
 
 
@@ -145,7 +148,7 @@ def forecast_accuracy(points: list[AccuracyPoint], *, name: str) -> go.Figure:
     amounts = [p.error for p in points]
     fig = go.Figure(
         go.Bar(
-            x=[p.label for p in points],
+            x=[p.tick for p in points],
             y=to_million_floats(amounts),
             marker={
                 "color": PALETTE[3],
@@ -164,7 +167,9 @@ def forecast_accuracy(points: list[AccuracyPoint], *, name: str) -> go.Figure:
         x_title="Period (month the forecast was made)",
         y_title="Forecast minus final outturn, £m",
     )
+    fig.update_xaxes(tickangle=0)
     fig.update_yaxes(zeroline=True, zerolinewidth=2)
+    fig.update_layout(showlegend=False)
     return fig
 
 
@@ -175,7 +180,7 @@ def describe_accuracy(points: list[AccuracyPoint], *, name: str) -> str:
     return (
         f"A negative bar is a forecast below what was finally spent. The furthest was "
         f"{worst.label}, {pounds_millions(-worst.error)} below the outturn; "
-        f"the last forecast was {millions(points[-1].error)} £m from it."
+        f"the last, {points[-1].label}, was {pounds_millions(abs(points[-1].error))} from it."
     )
 
 
@@ -186,7 +191,7 @@ def areas_waterfall(areas: list[Position], *, name: str) -> go.Figure:
     total = sum(variances, Decimal("0"))
     fig = go.Figure(
         go.Waterfall(
-            x=[a.name for a in areas] + ["Total"],
+            x=[_wrap(a.name) for a in areas] + ["Total"],
             y=to_million_floats([*variances, total]),
             measure=["relative"] * len(areas) + ["total"],
             text=[millions(v) for v in [*variances, total]],
@@ -206,8 +211,14 @@ def areas_waterfall(areas: list[Position], *, name: str) -> go.Figure:
         x_title="Area of spend",
         y_title="Forecast variance, £m",
     )
+    fig.update_xaxes(tickangle=0)
     fig.update_layout(showlegend=False)
     return fig
+
+
+def _wrap(label: str) -> str:
+    """Break a long axis label over lines, so it need not be drawn at an angle."""
+    return "<br>".join(textwrap.wrap(label, width=14))
 
 
 def describe_areas(areas: list[Position], *, name: str) -> str:
@@ -220,8 +231,8 @@ def describe_areas(areas: list[Position], *, name: str) -> str:
         text += f" The largest overspend is {largest.name}, {pounds_millions(largest.variance)}."
     under = [a for a in areas if a.variance < 0]
     if under:
-        text += " Underspends: " + ", ".join(
-            f"{a.name} {pounds_millions(a.variance)}" for a in under
+        text += " Underspending (bars going down): " + ", ".join(
+            f"{a.name}, {pounds_millions(-a.variance)}" for a in under
         )
-        text += " (drawn going down)."
+        text += "."
     return text

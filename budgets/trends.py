@@ -45,6 +45,11 @@ class PathPoint:
     def label(self) -> str:
         return f"P{self.number} {self.month:%b %Y}"
 
+    @property
+    def tick(self) -> str:
+        """The label on two short lines, so twelve periods fit along an axis unrotated."""
+        return f"P{self.number}<br>{self.month:%b %y}"
+
 
 def forecast_path(period: Period, services) -> list[PathPoint]:
     """The year-end forecast of `services` at each period of `period`'s year up to `period`,
@@ -105,6 +110,11 @@ class AccuracyPoint:
     @property
     def label(self) -> str:
         return f"P{self.number} {self.month:%b %Y}"
+
+    @property
+    def tick(self) -> str:
+        """The label on two short lines, so twelve periods fit along an axis unrotated."""
+        return f"P{self.number}<br>{self.month:%b %y}"
 
 
 def forecast_accuracy(path: list[PathPoint], outturn: Decimal) -> list[AccuracyPoint]:

@@ -82,7 +82,7 @@ def test_forecast_movement_plots_forecast_budget_and_outturn():
     assert fig.layout.yaxis.title.text == "£m"
     assert "Period" in fig.layout.xaxis.title.text
     forecast, budget, outturn = fig.data
-    assert list(forecast.x) == ["P6 Sep 2017", "P10 Jan 2018"]
+    assert list(forecast.x) == ["P6<br>Sep 17", "P10<br>Jan 18"]
     assert list(forecast.y) == [41.6, 42.7]
     assert list(budget.y) == [36.8, 36.8]
     assert list(outturn.y) == [49.4, 49.4]
