@@ -1,0 +1,28 @@
+"""Dependencies point one way: csc_dashboard → placements, workforce → budgets (DESIGN.md).
+`budgets` is the lowest layer, so it may import none of the others."""
+
+import ast
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+ABOVE_BUDGETS = {"csc_dashboard", "placements", "workforce"}
+
+
+def imported_packages(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(), filename=str(path))
+    names = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            names.add(node.module.split(".")[0])
+    return names
+
+
+def test_budgets_imports_no_app_above_it():
+    offenders = {
+        str(path.relative_to(ROOT)): sorted(imported_packages(path) & ABOVE_BUDGETS)
+        for path in (ROOT / "budgets").rglob("*.py")
+        if imported_packages(path) & ABOVE_BUDGETS
+    }
+    assert offenders == {}
