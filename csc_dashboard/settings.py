@@ -26,6 +26,13 @@ if not SECRET_KEY:
     SECRET_KEY = secrets.token_urlsafe(50)
     print("SECRET_KEY is not set: using a random key for this DEBUG run.", file=sys.stderr)
 
+# Key for pseudonymising SSDA903 child identifiers (HMAC-SHA256): never stored with the data.
+CSC_CHILD_ID_SALT = env_str("CSC_CHILD_ID_SALT")
+if not CSC_CHILD_ID_SALT:
+    if not DEBUG:
+        raise ImproperlyConfigured("CSC_CHILD_ID_SALT must be set when DEBUG is off.")
+    CSC_CHILD_ID_SALT = "debug-only:" + SECRET_KEY
+
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", default=["localhost", "127.0.0.1"] if DEBUG else [])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", default=[])
 

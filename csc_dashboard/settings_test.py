@@ -12,6 +12,7 @@ if not os.environ.get("DATABASE_URL"):
     os.environ["CSC_PGDATA"] = tempfile.mkdtemp(prefix="csc-test-")
     os.environ["CSC_PGDATA_THROWAWAY"] = "true"
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
+os.environ.setdefault("CSC_CHILD_ID_SALT", secrets.token_urlsafe(32))
 os.environ["DEBUG"] = "false"
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 

@@ -7,6 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from budgets.reference import SN_FILE, ReferenceDataError, load_statistical_neighbours
+from placements.importers import load_lac_benchmarks
 
 DEFAULT_DIR = settings.BASE_DIR / "fixtures" / "dfe"
 
@@ -28,6 +29,8 @@ class Command(BaseCommand):
             with transaction.atomic():
                 count = load_statistical_neighbours(folder / SN_FILE)
                 self.stdout.write(f"Statistical neighbours: {count} authorities.")
-        except (ReferenceDataError, FileNotFoundError) as exc:
+                rates, people = load_lac_benchmarks(folder)
+                self.stdout.write(f"LAC rates: {rates} rows; population: {people} rows.")
+        except (ReferenceDataError, FileNotFoundError, KeyError, ValueError) as exc:
             raise CommandError(f"Nothing was loaded: {exc}") from exc
         self.stdout.write(self.style.SUCCESS("Benchmarks loaded."))

@@ -13,6 +13,7 @@ from django.db import transaction
 from budgets.access import Role
 from budgets.demo import load_budget_demo
 from budgets.models import Service
+from placements.demo import load_placements_demo
 
 FIGURES = settings.BASE_DIR / "fixtures" / "lewisham_report.toml"
 # Documented in the README; only ever used for the demo, which refuses to run in production.
@@ -56,6 +57,7 @@ class Command(BaseCommand):
             Service.objects.get(directorate__council=council, code="CSC").finance_officers.add(
                 users["finance"]
             )
+            load_placements_demo(figures)
             # The comparators the dashboards set the council against (DfE, fixtures/dfe/).
             call_command("load_benchmarks", verbosity=0)
         self.stdout.write(

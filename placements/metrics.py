@@ -1,0 +1,204 @@
+"""The placement numbers: pure functions over querysets, tested without HTTP.
+
+SSDA903 guidance: a child is looked after on a date when an episode has started on or before it
+and has not ended before or on it; an episode ending on a date does not count on that date.
+"""
+
+import datetime
+from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.db.models import Count, Q, QuerySet
+
+from placements.categories import CostCategory
+from placements.models import CategoryLine, Episode, LacRate, Population, RateCard
+
+WEEKS_PER_YEAR = Decimal("52")  # the report's annual costs are weekly cost × 52
+ZERO = Decimal("0")
+
+
+def open_on(day: datetime.date, episodes: QuerySet | None = None) -> QuerySet:
+    episodes = Episode.objects.all() if episodes is None else episodes
+    return episodes.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
+
+
+def lac_on(day: datetime.date, *, episodes: QuerySet | None = None) -> int:
+    """Children looked after on `day`."""
+    return open_on(day, episodes).values("child").distinct().count()
+
+
+def lac_by_category_on(day: datetime.date, *, episodes: QuerySet | None = None) -> dict:
+    rows = open_on(day, episodes).values("category").annotate(n=Count("child", distinct=True))
+    return {row["category"]: row["n"] for row in rows.order_by()}
+
+
+def monthly_lac_series(*, first: datetime.date, months: int) -> list[tuple]:
+    """(month end, category, children) for each month from `first`'s month: one query, the
+    counting done by PostgreSQL over a generated series of month ends."""
+    sql = """
+        SELECT (s.m + interval '1 month - 1 day')::date, e.category, count(DISTINCT e.child_id)
+        FROM generate_series(date_trunc('month', %s::date),
+                             date_trunc('month', %s::date) + (%s - 1) * interval '1 month',
+                             interval '1 month') AS s(m)
+        JOIN placements_episode e
+          ON e.start <= (s.m + interval '1 month - 1 day')::date
+         AND (e."end" IS NULL OR e."end" > (s.m + interval '1 month - 1 day')::date)
+        GROUP BY 1, 2 ORDER BY 1, 2
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first, first, months])
+        return cursor.fetchall()
+
+
+def rate_per_10k(*, children: int, population: int) -> Decimal:
+    return (Decimal(children) * 10000 / Decimal(population)).quantize(
+        Decimal("0.1"), rounding=ROUND_HALF_UP
+    )
+
+
+def population_of(area_code: str, year: int) -> int | None:
+    """The latest ONS 0–17 estimate at or before `year`."""
+    row = Population.objects.filter(area_code=area_code, year__lte=year).order_by("-year").first()
+    return row.children if row else None
+
+
+def weekly_cost(episode: Episode, rates: list[RateCard]) -> Decimal | None:
+    """The episode's own cost, or its category's rate card in force at its start."""
+    if episode.weekly_cost is not None:
+        return episode.weekly_cost
+    cards = [
+        r for r in rates if r.category == episode.category and r.effective_from <= episode.start
+    ]
+    return max(cards, key=lambda r: r.effective_from).weekly_cost if cards else None
+
+
+@dataclass
+class CategoryCost:
+    category: str
+    label: str
+    children: int
+    share: Decimal  # percent of all children looked after
+    unit_cost: Decimal | None  # average weekly cost
+    annual_cost: Decimal  # children × unit cost × 52
+
+
+def placement_costs(day: datetime.date) -> list[CategoryCost]:
+    """Placement mix, average weekly unit cost and annual cost per category on `day`
+    (committee report table 10.4)."""
+    rates = list(RateCard.objects.all())
+    groups: dict[str, list] = {}
+    for episode in open_on(day):
+        groups.setdefault(episode.category, []).append(weekly_cost(episode, rates))
+    total = sum(len(v) for v in groups.values())
+    labels = dict(CostCategory.choices)
+    rows = []
+    for category in CostCategory.values:
+        costs = groups.get(category, [])
+        known = [c for c in costs if c is not None]
+        unit = (sum(known, ZERO) / len(known)).quantize(Decimal("0.01")) if known else None
+        rows.append(
+            CategoryCost(
+                category=category,
+                label=labels[category],
+                children=len(costs),
+                share=(Decimal(len(costs)) * 100 / total).quantize(Decimal("0.1"))
+                if total
+                else ZERO,
+                unit_cost=unit,
+                annual_cost=sum(known, ZERO) * WEEKS_PER_YEAR,
+            )
+        )
+    return rows
+
+
+def comparator_rates(la_code: str, neighbours: list[str], year: int | None = None) -> dict:
+    """The council's LAC rate per 10,000 on 31 March beside England's and its statistical
+    neighbours' average (neighbours with a suppressed rate are left out, not counted as 0)."""
+    rates = LacRate.objects.filter(area_code__in=[la_code, "E92000001", *neighbours])
+    if year is None:
+        latest = rates.filter(area_code=la_code, rate_per_10k__isnull=False).order_by("-year")
+        year = latest.values_list("year", flat=True).first()
+    by_area = {r.area_code: r.rate_per_10k for r in rates.filter(year=year)}
+    sn = [by_area[c] for c in neighbours if by_area.get(c) is not None]
+    return {
+        "year": year,
+        "council": by_area.get(la_code),
+        "england": by_area.get("E92000001"),
+        "neighbours": (sum(sn, ZERO) / len(sn)).quantize(Decimal("0.1")) if sn else None,
+    }
+
+
+def spend_between(start: datetime.date, end: datetime.date) -> dict[str, Decimal]:
+    """Placement cost incurred per category from `start` to `end` inclusive (days × weekly/7)."""
+    rates = list(RateCard.objects.all())
+    totals: dict[str, Decimal] = {}
+    episodes = Episode.objects.filter(Q(end__isnull=True) | Q(end__gt=start), start__lte=end)
+    for episode in episodes:
+        cost = weekly_cost(episode, rates)
+        if cost is None:
+            continue
+        first = max(start, episode.start)
+        last = min(end, episode.end - datetime.timedelta(days=1)) if episode.end else end
+        days = (last - first).days + 1
+        if days > 0:
+            totals[episode.category] = totals.get(episode.category, ZERO) + cost * days / 7
+    return {k: v.quantize(Decimal("0.01")) for k, v in totals.items()}
+
+
+def commitment_forecast(period, lines) -> dict[int, Decimal]:
+    """Projected outturn of each placement budget line at `period`:
+    actual spend to date + open placements run to their planned end or the year end + an
+    allowance for new entrants at the last twelve months' rate of starts.
+
+    New entrants: starts per month over the last twelve months, times the months left, each
+    costing the category's average weekly cost for half the weeks left (arrivals spread evenly).
+    """
+    from budgets.metrics import actuals_to_date
+    from budgets.models import month_of
+
+    mapping = {m.line_id: m.category for m in CategoryLine.objects.filter(line__in=lines)}
+    if not mapping:
+        return {}
+    month = month_of(period.year.start_year, period.number)
+    period_end = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    year_end = period.year.ends_on
+    weeks_left = Decimal((year_end - period_end).days) / 7
+    rates = list(RateCard.objects.all())
+    open_costs: dict[str, Decimal] = {}
+    unit: dict[str, list] = {}
+    for episode in open_on(period_end):
+        cost = weekly_cost(episode, rates)
+        if cost is None:
+            continue
+        stop = min(episode.planned_end or year_end, year_end)
+        weeks = max(Decimal((stop - period_end).days) / 7, ZERO)
+        open_costs[episode.category] = open_costs.get(episode.category, ZERO) + cost * weeks
+        unit.setdefault(episode.category, []).append(cost)
+    starts = (
+        Episode.objects.filter(
+            start__gt=period_end - datetime.timedelta(days=365), start__lte=period_end
+        )
+        .values("category")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    months_left = 12 - period.number
+    spent = actuals_to_date(list(mapping), period)
+    result = {}
+    for line_id, category in mapping.items():
+        costs = unit.get(category, [])
+        average = sum(costs, ZERO) / len(costs) if costs else ZERO
+        per_month = Decimal(next((s["n"] for s in starts if s["category"] == category), 0)) / 12
+        allowance = per_month * months_left * average * weeks_left / 2
+        total = spent.get(line_id, ZERO) + open_costs.get(category, ZERO) + allowance
+        result[line_id] = total.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    return result
+
+
+commitment_forecast.label = "Commitment forecast"
+
+
+def total_weekly_cost(day: datetime.date) -> Decimal:
+    rates = list(RateCard.objects.all())
+    return sum((weekly_cost(e, rates) or ZERO for e in open_on(day)), ZERO)
