@@ -25,7 +25,7 @@ def production_env(pgdata: Path, **extra) -> dict:
     env = {
         k: v
         for k, v in os.environ.items()
-        if k not in {"DATABASE_URL", "DEBUG", "CSC_PGDATA_THROWAWAY"}
+        if k not in {"DATABASE_URL", "DEBUG", "CSC_PGDATA_THROWAWAY", "DJANGO_ALLOW_ASYNC_UNSAFE"}
     }
     env.update(
         DJANGO_SETTINGS_MODULE="csc_dashboard.settings",

@@ -14,10 +14,6 @@ from django.core.management import call_command
 
 from budgets.access import Role
 
-# Playwright's sync API runs an event loop in this thread; Django refuses database access from
-# a thread with a running loop unless told it is safe, which it is here (one test at a time).
-os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-
 CHROMIUM = Path("/usr/bin/chromium")
 DEMO_PASSWORD = "Lewisham-demo-2018"
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "screenshots"
@@ -35,6 +31,11 @@ def require_chromium() -> None:
 @pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     require_chromium()
+    # Playwright's sync API keeps an event loop running in this thread, and Django refuses
+    # database access from such a thread unless told it is safe, which it is here (one test at
+    # a time). Set only once a browser is wanted, so `-m "not browser"` runs never carry it;
+    # child processes drop it (tests/live_server_process.py), as `check --deploy` refuses it.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     return {
         **browser_type_launch_args,
         "executable_path": str(CHROMIUM),
