@@ -16,6 +16,7 @@ urlpatterns = [
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("budgets/", include("budgets.urls")),
+    path("placements/", include("placements.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -202,3 +202,13 @@ commitment_forecast.label = "Commitment forecast"
 def total_weekly_cost(day: datetime.date) -> Decimal:
     rates = list(RateCard.objects.all())
     return sum((weekly_cost(e, rates) or ZERO for e in open_on(day)), ZERO)
+
+
+def latest_day() -> datetime.date:
+    """Today, or the last day any episode changed if the data stops earlier (demo data)."""
+    from django.db.models import Max
+
+    latest = Episode.objects.aggregate(s=Max("start"), e=Max("end"))
+    days = [d for d in latest.values() if d]
+    today = datetime.date.today()
+    return min(today, max(days)) if days else today

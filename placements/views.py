@@ -1,0 +1,177 @@
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from budgets.access import Role, has_role, role_required
+from budgets.importing import ImportReport
+from budgets.models import Council, ImportRecord
+from budgets.reference import neighbours_of
+from placements import metrics, scenarios
+from placements.categories import CostCategory
+from placements.importers import episodes_import
+from placements.models import Scenario, UnitCostBenchmark
+
+AUGUST_YEARS = range(2013, 2019)
+
+
+def _day(request) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        return metrics.latest_day()
+
+
+@role_required()
+@require_GET
+def index(request):
+    """Children looked after now and over time, placement mix, unit and annual costs."""
+    day = _day(request)
+    council = Council.objects.current().first()
+    code = council.la_code if council else ""
+    costs = metrics.placement_costs(day)
+    benchmarks = {
+        (b.category, b.comparator): b.weekly_cost for b in UnitCostBenchmark.objects.all()
+    }
+    for row in costs:
+        row.neighbours = benchmarks.get((row.category, "Statistical neighbours"))
+        row.national = benchmarks.get((row.category, "National"))
+    lac = metrics.lac_on(day)
+    population = metrics.population_of(code, day.year)
+    return render(
+        request,
+        "placements/index.html",
+        {
+            "day": day,
+            "lac": lac,
+            "population": population,
+            "rate": metrics.rate_per_10k(children=lac, population=population)
+            if population
+            else None,
+            "costs": costs,
+            "annual_total": sum((c.annual_cost for c in costs), Decimal("0")),
+            "august": [(y, metrics.lac_on(datetime.date(y, 8, 31))) for y in AUGUST_YEARS],
+            "comparators": metrics.comparator_rates(code, [a.la_code for a in neighbours_of(code)]),
+            "can_upload": has_role(request.user, Role.FINANCE_OFFICER),
+        },
+    )
+
+
+@role_required(Role.FINANCE_OFFICER)
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    report = None
+    if request.method == "POST":
+        episodes, header = request.FILES.get("episodes"), request.FILES.get("header")
+        if episodes is None:
+            messages.error(request, "Choose the SSDA903 episodes file.")
+        elif episodes.size > settings.CSC_MAX_UPLOAD_BYTES:
+            report = ImportReport(file_error=f"{episodes.name} is over the upload limit.")
+        else:
+            report = episodes_import(
+                episodes.read(),
+                file_name=episodes.name,
+                header=header.read() if header else None,
+                user=request.user,
+            )
+    return render(
+        request,
+        "placements/upload.html",
+        {"report": report, "recent": ImportRecord.objects.filter(kind="placements")[:10]},
+        status=400 if report is not None and not report.ok else 200,
+    )
+
+
+def scenario_result(scenario: Scenario, day: datetime.date, code: str) -> Decimal | None:
+    """The change in full-year cost of a saved scenario against the position on `day`."""
+    costs = {c.category: c for c in metrics.placement_costs(day)}
+    p = scenario.parameters
+    if scenario.kind == Scenario.Kind.MOVE:
+        source, target = costs[p["from"]], costs[p["to"]]
+        count = Decimal(p.get("children") or 0) or scenarios.children_for_percentage(
+            count=source.children, percentage=Decimal(p.get("percentage") or 0)
+        )
+        return scenarios.move_children(
+            children=count, from_unit=source.unit_cost or 0, to_unit=target.unit_cost or 0
+        )
+    if scenario.kind == Scenario.Kind.UNIT_COST:
+        row = costs[p["category"]]
+        return scenarios.change_unit_cost(
+            children=row.children, unit=row.unit_cost or 0, percentage=Decimal(p["percentage"])
+        )
+    rates = metrics.comparator_rates(code, [a.la_code for a in neighbours_of(code)])
+    target = rates.get(p["comparator"])
+    population = metrics.population_of(code, day.year)
+    lac = metrics.lac_on(day)
+    if target is None or not population or not lac:
+        return None
+    return scenarios.match_lac_rate(
+        children=lac,
+        population=population,
+        target_rate=target,
+        weekly_cost_per_child=metrics.total_weekly_cost(day) / lac,
+    )
+
+
+@role_required()
+@require_http_methods(["GET", "POST"])
+def scenario_list(request):
+    """Saved what-if scenarios; finance officers and directors create them."""
+    day = _day(request)
+    council = Council.objects.current().first()
+    code = council.la_code if council else ""
+    errors = []
+    if request.method == "POST":
+        if not has_role(request.user, Role.FINANCE_OFFICER, Role.DIRECTOR):
+            from django.core.exceptions import PermissionDenied
+
+            raise PermissionDenied("Only finance officers and directors save scenarios.")
+        errors = _save_scenario(request)
+        if not errors:
+            return redirect("placements:scenarios")
+    saved = [(s, scenario_result(s, day, code)) for s in Scenario.objects.all()]
+    return render(
+        request,
+        "placements/scenarios.html",
+        {"day": day, "saved": saved, "errors": errors, "categories": CostCategory.choices},
+        status=400 if errors else 200,
+    )
+
+
+def _save_scenario(request) -> list[str]:
+    data = request.POST
+    name, kind = data.get("name", "").strip(), data.get("kind", "")
+    categories = set(CostCategory.values)
+    try:
+        if not name:
+            raise ValueError("Give the scenario a name.")
+        if Scenario.objects.filter(name=name).exists():
+            raise ValueError("A scenario with that name exists already.")
+        if kind == "move":
+            params = {
+                "from": data["from"],
+                "to": data["to"],
+                "children": str(int(data.get("children") or 0)),
+                "percentage": str(Decimal(data.get("percentage") or "0")),
+            }
+            if {params["from"], params["to"]} - categories or params["from"] == params["to"]:
+                raise ValueError("Choose two different categories.")
+        elif kind == "unit_cost":
+            category = data.get("category") or data["from"]
+            params = {"category": category, "percentage": str(Decimal(data["percentage"]))}
+            if params["category"] not in categories:
+                raise ValueError("Choose a category.")
+        elif kind == "lac_rate":
+            params = {"comparator": data.get("comparator")}
+            if params["comparator"] not in {"neighbours", "england"}:
+                raise ValueError("Choose statistical neighbours or England.")
+        else:
+            raise ValueError("Choose the kind of scenario.")
+    except (KeyError, ValueError, ArithmeticError) as exc:
+        return [str(exc) if isinstance(exc, ValueError) else "Fill in every field."]
+    Scenario.objects.create(name=name, kind=kind, parameters=params, created_by=request.user)
+    messages.success(request, f"Saved scenario {name!r}.")
+    return []
