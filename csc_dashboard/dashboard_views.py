@@ -1,4 +1,5 @@
-"""The scrutiny dashboard's chart pages: forecast movement, and overspend by area of spend.
+"""The scrutiny dashboard's chart pages: forecast movement, overspend by area of spend, and
+children looked after.
 
 Thin views: read the filters in the URL (so a view can be bookmarked), call the metrics, hand
 figures and tables to a template. The filters are `year`, `period` and `scope`: a directorate
@@ -17,6 +18,9 @@ from budgets.access import Role, has_role, role_required, visible_services
 from budgets.chart_style import figure_data
 from budgets.models import Service
 from csc_dashboard.routers import replica_reads
+from placements import charts as placement_charts
+from placements import metrics as placement_metrics
+from placements.categories import CostCategory
 
 
 @dataclass
@@ -156,3 +160,32 @@ def areas(request):
             ),
         )
     return render(request, "csc_dashboard/areas.html", context)
+
+
+@replica_reads
+@role_required()
+@require_GET
+def lac(request):
+    """Children looked after at each month end of the year up to the period, by category."""
+    period = period_or_404(request)
+    context = {"period": period, "years": metrics.years_with_periods()}
+    if period is not None:
+        series = placement_metrics.monthly_lac_series(
+            first=period.year.starts_on, months=period.number
+        )
+        months, counts = placement_charts.lac_by_month(series)
+        labels = dict(CostCategory.choices)
+        rows = []
+        for i, month in enumerate(months):
+            cells = [values[i] for values in counts.values()]
+            rows.append((month, cells, sum(cells)))
+        context.update(
+            columns=[labels.get(c, c) for c in counts],
+            rows=rows,
+            lac_chart=chart(
+                "chart-lac",
+                placement_charts.lac_trend(months, counts),
+                placement_charts.describe_lac(months, counts),
+            ),
+        )
+    return render(request, "csc_dashboard/lac.html", context)

@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", views.healthz, name="healthz"),
     path("dashboard/movement/", dashboard_views.movement, name="dashboard_movement"),
     path("dashboard/areas/", dashboard_views.areas, name="dashboard_areas"),
+    path("dashboard/lac/", dashboard_views.lac, name="dashboard_lac"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

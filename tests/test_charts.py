@@ -112,3 +112,21 @@ def test_the_areas_waterfall_adds_up_to_the_total():
     assert charts.describe_areas(areas, name="CSC").startswith(
         "CSC forecasts a variance of £3.7m. The largest overspend is Staffing, £4.1m."
     )
+
+
+def test_the_lac_trend_stacks_each_category_per_month():
+    from placements import charts as placement_charts
+
+    may, june = datetime.date(2018, 5, 31), datetime.date(2018, 6, 30)
+    series = [(may, "ifa", 3), (may, "residential", 1), (june, "ifa", 4)]
+    months, counts = placement_charts.lac_by_month(series)
+    assert months == [may, june]
+    assert counts == {"ifa": [3, 4], "residential": [1, 0]}
+    fig = placement_charts.lac_trend(months, counts)
+    assert fig.layout.barmode == "stack"
+    assert fig.layout.yaxis.title.text == "Children"
+    assert [t.name for t in fig.data] == ["Independent fostering agency", "Residential"]
+    assert list(fig.data[1].y) == [1, 0]
+    assert placement_charts.describe_lac(months, counts).startswith(
+        "4 children were looked after at the end of June 2018 (4 at the end of May 2018)"
+    )

@@ -11,7 +11,7 @@ from budgets.models import BudgetLine, Service
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/dashboard/movement/", "/dashboard/areas/"]
+PAGES = ["/", "/dashboard/movement/", "/dashboard/areas/", "/dashboard/lac/"]
 
 
 def figure(html: str, data_id: str) -> dict:
@@ -127,3 +127,12 @@ def test_page_queries_do_not_grow_with_the_amount_of_data(client_for, director):
     )
     after = {url: queries_for(client, url) for url in urls}
     assert after == before
+
+
+def test_the_lac_page_stacks_children_by_category(client_for, scrutiny):
+    html = client_for(scrutiny).get("/dashboard/lac/?year=2018/19&period=5").content.decode()
+    lac = figure(html, "chart-lac-data")
+    assert lac["layout"]["barmode"] == "stack"
+    assert lac["layout"]["yaxis"]["title"]["text"] == "Children"
+    august = [trace["y"][-1] for trace in lac["data"]]
+    assert sum(august) == 494  # section 10.1: looked after at the end of August 2018

@@ -16,6 +16,7 @@ PAGES = {
         ["chart-movement", "chart-accuracy"],
     ),
     "areas": ("/dashboard/areas/", ["chart-areas"]),
+    "lac": ("/dashboard/lac/", ["chart-lac"]),
 }
 ROLES = ["finance", "scrutiny", "director", "admin"]
 
