@@ -8,6 +8,7 @@ from django.db import transaction
 
 from budgets.reference import SN_FILE, ReferenceDataError, load_statistical_neighbours
 from placements.importers import load_lac_benchmarks
+from workforce.importers import load_workforce_benchmarks
 
 DEFAULT_DIR = settings.BASE_DIR / "fixtures" / "dfe"
 
@@ -31,6 +32,8 @@ class Command(BaseCommand):
                 self.stdout.write(f"Statistical neighbours: {count} authorities.")
                 rates, people = load_lac_benchmarks(folder)
                 self.stdout.write(f"LAC rates: {rates} rows; population: {people} rows.")
+                indicators = load_workforce_benchmarks(folder)
+                self.stdout.write(f"Workforce indicators: {indicators} rows.")
         except (ReferenceDataError, FileNotFoundError, KeyError, ValueError) as exc:
             raise CommandError(f"Nothing was loaded: {exc}") from exc
         self.stdout.write(self.style.SUCCESS("Benchmarks loaded."))

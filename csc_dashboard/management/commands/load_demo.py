@@ -14,6 +14,7 @@ from budgets.access import Role
 from budgets.demo import load_budget_demo
 from budgets.models import Service
 from placements.demo import load_placements_demo
+from workforce.demo import load_workforce_demo
 
 FIGURES = settings.BASE_DIR / "fixtures" / "lewisham_report.toml"
 # Documented in the README; only ever used for the demo, which refuses to run in production.
@@ -58,6 +59,7 @@ class Command(BaseCommand):
                 users["finance"]
             )
             load_placements_demo(figures)
+            load_workforce_demo(figures)
             # The comparators the dashboards set the council against (DfE, fixtures/dfe/).
             call_command("load_benchmarks", verbosity=0)
         self.stdout.write(

@@ -1,0 +1,180 @@
+"""The staffing numbers: pure functions over querysets, tested without HTTP.
+
+A filling counts on a date when it started on or before it and has not ended on or before it
+(the same rule as SSDA903 episodes): a worker who leaves on the 30th is not counted on the 30th.
+"""
+
+import datetime
+from decimal import ROUND_HALF_UP, Decimal
+
+from django.db import connection
+from django.db.models import Q, QuerySet, Sum
+
+from workforce.models import Filling, Indicator, TeamCaseload
+
+ZERO = Decimal("0")
+# An agency day rate becomes an annual cost over the days a full-time worker works: 52 weeks of
+# 5 days less 8 bank holidays and 24 days' leave (agency workers are paid only for days worked).
+WORKING_DAYS = 228
+
+
+def annual_from_rates(*, fte: Decimal, day_rate=None, hourly_rate=None, hours_per_day="7.4"):
+    if day_rate is not None:
+        return (Decimal(day_rate) * WORKING_DAYS * fte).quantize(Decimal("0.01"))
+    if hourly_rate is not None:
+        return (Decimal(hourly_rate) * Decimal(hours_per_day) * WORKING_DAYS * fte).quantize(
+            Decimal("0.01")
+        )
+    return None
+
+
+def filled_on(day: datetime.date, fillings: QuerySet | None = None) -> QuerySet:
+    fillings = Filling.objects.all() if fillings is None else fillings
+    return fillings.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
+
+
+def fte_by_status(day: datetime.date, *, fillings: QuerySet | None = None) -> dict[str, Decimal]:
+    rows = filled_on(day, fillings).values("status").annotate(fte=Sum("fte")).order_by()
+    result = {status: ZERO for status in Filling.Status.values}
+    result |= {row["status"]: row["fte"] for row in rows}
+    return result
+
+
+def agency_ratio(fte: dict[str, Decimal]) -> Decimal | None:
+    """Agency FTE ÷ (agency + permanent FTE), as a percentage to one decimal."""
+    worked = fte["agency"] + fte["permanent"]
+    if not worked:
+        return None
+    return (fte["agency"] * 100 / worked).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def vacancy_rate(fte: dict[str, Decimal]) -> Decimal | None:
+    """Vacant FTE ÷ all establishment FTE, as a percentage (the DfE's definition)."""
+    total = sum(fte.values(), ZERO)
+    if not total:
+        return None
+    return (fte["vacant"] * 100 / total).quantize(Decimal("0.1"), rounding=ROUND_HALF_UP)
+
+
+def agency_ratio_by_team(day: datetime.date) -> list[tuple[str, Decimal | None]]:
+    rows = filled_on(day).values("post__team__name", "status").annotate(fte=Sum("fte")).order_by()
+    teams: dict[str, dict] = {}
+    for row in rows:
+        teams.setdefault(row["post__team__name"], {s: ZERO for s in Filling.Status.values})
+        teams[row["post__team__name"]][row["status"]] = row["fte"]
+    return [(name, agency_ratio(fte)) for name, fte in sorted(teams.items())]
+
+
+def agency_ratio_series(*, first: datetime.date, months: int) -> list[tuple]:
+    """(month end, agency FTE, permanent FTE) for each month: one query over month ends."""
+    sql = """
+        SELECT (s.m + interval '1 month - 1 day')::date,
+               coalesce(sum(f.fte) FILTER (WHERE f.status = 'agency'), 0),
+               coalesce(sum(f.fte) FILTER (WHERE f.status = 'permanent'), 0)
+        FROM generate_series(date_trunc('month', %s::date),
+                             date_trunc('month', %s::date) + (%s - 1) * interval '1 month',
+                             interval '1 month') AS s(m)
+        LEFT JOIN workforce_filling f
+          ON f.start <= (s.m + interval '1 month - 1 day')::date
+         AND (f."end" IS NULL OR f."end" > (s.m + interval '1 month - 1 day')::date)
+        GROUP BY 1 ORDER BY 1
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [first, first, months])
+        return cursor.fetchall()
+
+
+def agency_premium(day: datetime.date) -> Decimal:
+    """What agency workers cost a year above the budgeted permanent cost of the same posts."""
+    total = ZERO
+    for filling in filled_on(day).filter(status="agency").select_related("post"):
+        budgeted = filling.post.budgeted_cost * filling.fte / filling.post.fte
+        total += filling.annual_cost - budgeted
+    return total.quantize(Decimal("0.01"))
+
+
+def establishment_forecast(period, lines) -> dict[int, Decimal]:
+    """Staffing outturn per budget line: actual spend to date plus every post as filled at the
+    end of the period, at its annual cost, for the rest of the year (vacant posts cost nothing)."""
+    from budgets.metrics import actuals_to_date
+    from budgets.models import month_of
+
+    month = month_of(period.year.start_year, period.number)
+    period_end = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    fraction = Decimal((period.year.ends_on - period_end).days) / 365
+    costs = (
+        filled_on(period_end)
+        .filter(post__team__line__in=lines)
+        .exclude(status="vacant")
+        .values("post__team__line")
+        .annotate(total=Sum("annual_cost"))
+        .order_by()
+    )
+    spent = actuals_to_date(lines, period)
+    return {
+        row["post__team__line"]: (
+            spent.get(row["post__team__line"], ZERO) + row["total"] * fraction
+        ).quantize(Decimal("0.01"))
+        for row in costs
+    }
+
+
+establishment_forecast.label = "Establishment forecast"
+
+
+def caseloads(month: datetime.date) -> list[dict]:
+    """Average cases per case-holding FTE per team against its target (None: not reported)."""
+    rows = []
+    reported = {c.team_id: c for c in TeamCaseload.objects.filter(month=month)}
+    from workforce.models import Team
+
+    for team in Team.objects.order_by("pk"):
+        record = reported.get(team.pk)
+        actual = None
+        if record and record.cases is not None and record.case_holding_fte:
+            actual = (Decimal(record.cases) / record.case_holding_fte).quantize(Decimal("1"))
+        rows.append({"team": team.name, "target": team.caseload_target, "actual": actual})
+    return rows
+
+
+def benchmarks(la_code: str, neighbours: list[str], year=None) -> dict:
+    """Agency rate, vacancy rate and caseload of the council, its region, England and its
+    statistical neighbours' average (suppressed values are left out, never counted as 0)."""
+    own = Indicator.objects.filter(area_code=la_code).order_by("-year").first()
+    region_code = own.region_code if own else ""
+    areas = [la_code, region_code, "E92000001", *neighbours]
+    rows = Indicator.objects.filter(area_code__in=areas)
+    if year is None:
+        year = rows.filter(area_code=la_code).order_by("-year").values_list("year", flat=True)
+        year = year.first()
+    by_area = {r.area_code: r for r in rows.filter(year=year)}
+
+    def average(field):
+        values = [getattr(by_area[c], field) for c in neighbours if c in by_area]
+        values = [v for v in values if v is not None]
+        return (sum(values, ZERO) / len(values)).quantize(Decimal("0.1")) if values else None
+
+    result = {"year": year, "rows": []}
+    for label, code in [
+        ("This council", la_code),
+        ("Region", region_code),
+        ("England", "E92000001"),
+    ]:
+        row = by_area.get(code)
+        result["rows"].append(
+            {
+                "area": row.area_name if row and label == "Region" else label,
+                "agency_rate": row.agency_rate if row else None,
+                "vacancy_rate": row.vacancy_rate if row else None,
+                "caseload": row.caseload if row else None,
+            }
+        )
+    result["rows"].append(
+        {
+            "area": "Statistical neighbours (average)",
+            "agency_rate": average("agency_rate"),
+            "vacancy_rate": average("vacancy_rate"),
+            "caseload": average("caseload"),
+        }
+    )
+    return result
