@@ -199,7 +199,10 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Figures shown beside the officer's forecast: dotted paths of callables
 # (period, lines) -> {line id: Decimal}, each with a `label` (budgets never imports the apps).
-CSC_FORECAST_COMPARISONS: list[str] = ["placements.metrics.commitment_forecast"]
+CSC_FORECAST_COMPARISONS: list[str] = [
+    "placements.metrics.commitment_forecast",
+    "workforce.metrics.establishment_forecast",
+]
 
 # A forecast that moves by more than this since last period needs a commentary line.
 CSC_COMMENTARY_THRESHOLD = Decimal(env_str("CSC_COMMENTARY_THRESHOLD", default="50000"))

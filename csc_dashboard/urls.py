@@ -18,6 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("budgets/", include("budgets.urls")),
     path("placements/", include("placements.urls")),
+    path("workforce/", include("workforce.urls")),
     path("admin/", admin.site.urls),
 ]
 

@@ -1,0 +1,158 @@
+import datetime
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.db.models import Max
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from budgets.access import Role, has_role, role_required
+from budgets.importing import ImportReport
+from budgets.models import Council, ImportRecord
+from budgets.reference import neighbours_of
+from workforce import metrics, scenarios
+from workforce.importers import csww_import, establishment_import
+from workforce.models import CensusReturn, Filling, Scenario
+
+
+def _day(request) -> datetime.date:
+    try:
+        return datetime.date.fromisoformat(request.GET.get("date", ""))
+    except ValueError:
+        latest = Filling.objects.aggregate(d=Max("start"))["d"] or datetime.date.today()
+        latest = min(latest, datetime.date.today())
+        return (latest.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - (
+            datetime.timedelta(days=1)
+        )
+
+
+@role_required()
+@require_GET
+def index(request):
+    """Staff in post by status, the agency ratio and its trend, vacancies, the agency premium,
+    caseloads against target and the DfE benchmarks."""
+    day = _day(request)
+    fte = metrics.fte_by_status(day)
+    council = Council.objects.current().first()
+    code = council.la_code if council else ""
+    first = day.replace(day=1).replace(year=day.year - 1)
+    series = [
+        (month, metrics.agency_ratio({"agency": a, "permanent": p, "vacant": 0}))
+        for month, a, p in metrics.agency_ratio_series(first=first, months=13)
+    ]
+    return render(
+        request,
+        "workforce/index.html",
+        {
+            "day": day,
+            "fte": fte,
+            "in_post": fte["agency"] + fte["permanent"],
+            "ratio": metrics.agency_ratio(fte),
+            "vacancy_rate": metrics.vacancy_rate(fte),
+            "premium": metrics.agency_premium(day),
+            "by_team": metrics.agency_ratio_by_team(day),
+            "series": series,
+            "caseloads": metrics.caseloads(day.replace(day=1)),
+            "benchmarks": metrics.benchmarks(code, [a.la_code for a in neighbours_of(code)]),
+            "census": CensusReturn.objects.order_by("-reference_date")[:3],
+            "can_upload": has_role(request.user, Role.FINANCE_OFFICER),
+        },
+    )
+
+
+@role_required(Role.FINANCE_OFFICER)
+@require_http_methods(["GET", "POST"])
+def upload(request):
+    report = None
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        kind = request.POST.get("kind")
+        if upload is None:
+            messages.error(request, "Choose a file to upload.")
+        elif upload.size > settings.CSC_MAX_UPLOAD_BYTES:
+            report = ImportReport(file_error=f"{upload.name} is over the upload limit.")
+        elif kind == "csww":
+            report = csww_import(upload.read(), file_name=upload.name, user=request.user)
+        else:
+            report = establishment_import(upload.read(), file_name=upload.name, user=request.user)
+    recent = ImportRecord.objects.filter(kind__in=["establishment", "csww"])[:10]
+    return render(
+        request,
+        "workforce/upload.html",
+        {"report": report, "recent": recent},
+        status=400 if report is not None and not report.ok else 200,
+    )
+
+
+def scenario_result(scenario: Scenario, day: datetime.date):
+    fte = metrics.fte_by_status(day)
+    agency = list(metrics.filled_on(day).filter(status="agency").select_related("post"))
+    p = scenario.parameters
+    if scenario.kind == Scenario.Kind.AGENCY_TARGET:
+        premiums = [
+            (f.annual_cost - f.post.budgeted_cost * f.fte / f.post.fte) / f.fte
+            for f in agency
+            if f.fte
+        ]
+        return scenarios.agency_to_target(
+            agency_fte=fte["agency"],
+            permanent_fte=fte["permanent"],
+            target_percent=Decimal(p["target"]),
+            premiums_per_fte=premiums,
+        )[1]
+    if scenario.kind == Scenario.Kind.FILL_VACANCIES:
+        vacant = metrics.filled_on(day).filter(status="vacant").select_related("post")
+        return scenarios.fill_vacancies(
+            count=int(p["count"]), vacant_costs=[f.post.budgeted_cost for f in vacant]
+        )
+    return scenarios.change_agency_rates(
+        agency_cost=sum((f.annual_cost for f in agency), Decimal("0")),
+        percent=Decimal(p["percent"]),
+    )
+
+
+@role_required()
+@require_http_methods(["GET", "POST"])
+def scenario_list(request):
+    day = _day(request)
+    errors = []
+    if request.method == "POST":
+        if not has_role(request.user, Role.FINANCE_OFFICER, Role.DIRECTOR):
+            raise PermissionDenied("Only finance officers and directors save scenarios.")
+        errors = _save(request)
+        if not errors:
+            return redirect("workforce:scenarios")
+    saved = [(s, scenario_result(s, day)) for s in Scenario.objects.all()]
+    return render(
+        request,
+        "workforce/scenarios.html",
+        {"day": day, "saved": saved, "errors": errors},
+        status=400 if errors else 200,
+    )
+
+
+def _save(request) -> list[str]:
+    data = request.POST
+    name, kind = data.get("name", "").strip(), data.get("kind", "")
+    try:
+        if not name:
+            raise ValueError("Give the scenario a name.")
+        if Scenario.objects.filter(name=name).exists():
+            raise ValueError("A scenario with that name exists already.")
+        if kind == Scenario.Kind.AGENCY_TARGET:
+            params = {"target": str(Decimal(data.get("target", "")))}
+        elif kind == Scenario.Kind.FILL_VACANCIES:
+            params = {"count": str(int(data.get("count", "")))}
+        elif kind == Scenario.Kind.AGENCY_RATES:
+            params = {"percent": str(Decimal(data.get("percent", "")))}
+        else:
+            raise ValueError("Choose the kind of scenario.")
+    except ValueError as exc:
+        return [str(exc) if "scenario" in str(exc) else "Enter a number for the scenario."]
+    except ArithmeticError:
+        return ["Enter a number for the scenario."]
+    Scenario.objects.create(name=name, kind=kind, parameters=params, created_by=request.user)
+    messages.success(request, f"Saved scenario {name!r}.")
+    return []
