@@ -103,3 +103,55 @@ def test_a_report_with_errors_says_nothing_was_imported():
     assert not report.ok
     assert report.summary() == "Nothing was imported: 1 rows have errors."
     assert str(report.errors[0]) == "row 3, cost_centre: unknown cost centre 'X9'"
+
+
+def test_a_workbook_linking_to_other_files_is_refused():
+    buffer = io.BytesIO()
+    book = openpyxl.Workbook()
+    book.active.append(["code", "amount"])
+    book.save(buffer)
+    import zipfile
+
+    linked = io.BytesIO()
+    with (
+        zipfile.ZipFile(io.BytesIO(buffer.getvalue())) as source,
+        zipfile.ZipFile(linked, "w") as target,
+    ):
+        for item in source.infolist():
+            target.writestr(item, source.read(item.filename))
+        target.writestr("xl/externalLinks/externalLink1.xml", "<externalLink/>")
+    with pytest.raises(ImportFileError, match="links to other files"):
+        read_table(linked.getvalue())
+
+
+@pytest.mark.django_db
+def test_a_formula_in_a_workbook_is_read_as_text_and_refused_not_run(finance):
+    from budgets.importers import actuals_import
+
+    book = openpyxl.Workbook()
+    book.active.append(["Cost Centre", "Financial Year", "Period", "Amount"])
+    book.active.append(["CSC-STF-RA", "2018/19", 6, "=1000*1000"])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = actuals_import(buffer.getvalue(), file_name="formula.xlsx", user=finance)
+    assert "'=1000*1000' is not an amount of money" in str(report.errors[0])
+
+
+@pytest.mark.django_db
+def test_an_import_interrupted_half_way_leaves_nothing_behind(finance, monkeypatch):
+    from django.db import DataError
+
+    from budgets import importers
+    from budgets.models import Actual
+
+    before = sorted(Actual.objects.values_list("line_id", "period_id", "amount"))
+    # The database fails after the old actuals were deleted and before the new ones are in.
+    steps = [s for s in importers.WRITE if s[0] != "written"] + [("crash", "SELECT 1/0")]
+    monkeypatch.setattr(importers, "WRITE", steps)
+    with pytest.raises(DataError):
+        importers.actuals_import(
+            b"Cost Centre,Year,Period,Amount\nCSC-STF-RA,2018/19,6,1\n",
+            file_name="x.csv",
+            user=finance,
+        )
+    assert sorted(Actual.objects.values_list("line_id", "period_id", "amount")) == before
