@@ -2,7 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from csc_dashboard import dashboard_views, views
+from csc_dashboard import committee_views, dashboard_views, views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -16,6 +16,10 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("committee/", committee_views.committee_page, name="committee"),
+    path("committee/print/", committee_views.committee_print, name="committee_print"),
+    path("committee/pack.xlsx", committee_views.export_pack, name="committee_pack"),
+    path("committee/<str:key>.<str:fmt>", committee_views.export_table, name="committee_table"),
     path("budgets/", include("budgets.urls")),
     path("placements/", include("placements.urls")),
     path("workforce/", include("workforce.urls")),

@@ -51,6 +51,10 @@ ACCESS = {
     "workforce:index": {"GET": READ_ALL, "POST": GET_ONLY},
     "workforce:upload": {"GET": FINANCE_ONLY, "POST": FINANCE_ONLY},
     "workforce:scenarios": {"GET": READ_ALL, "POST": (302, 400, 400, 403, 400, 403)},
+    "committee": {"GET": READ_ALL, "POST": GET_ONLY},
+    "committee_print": {"GET": READ_ALL, "POST": GET_ONLY},
+    "committee_pack": {"GET": (302, 200, 200, 403, 200, 200), "POST": GET_ONLY},
+    "committee_table": {"GET": (302, 200, 200, 403, 200, 200), "POST": GET_ONLY},
     "admin:index": {"GET": (302, 302, 302, 302, 302, 200), "POST": (302, 302, 302, 302, 302, 200)},
 }
 

@@ -3,7 +3,14 @@
 from django.urls import URLPattern, URLResolver, get_resolver
 
 # Sample values for the path converters our own patterns use.
-SAMPLE_KWARGS = {"directorate": "CYP", "service": "CSC", "action": "submit", "code": "CSC-STF-RA"}
+SAMPLE_KWARGS = {
+    "directorate": "CYP",
+    "service": "CSC",
+    "action": "submit",
+    "code": "CSC-STF-RA",
+    "key": "section_9",
+    "fmt": "csv",
+}
 
 
 def project_urls():

@@ -1,0 +1,328 @@
+"""The committee report's tables, built from live data in the report's own shapes
+(Lewisham PASC, 25 September 2018): each a CommitteeTable of typed cells, which the Committee
+page renders with django-tables2 and the exports write to XLSX and CSV.
+
+Cell kinds: "text"; "millions" (Decimal pounds, shown as £m to one decimal with underspends in
+brackets); "pounds"; "count"; "percent"; "number".
+"""
+
+import datetime
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from budgets import metrics as budget_metrics
+from budgets import trends
+from budgets.models import Forecast, Period, Saving, Service, month_of
+from budgets.reference import neighbours_of
+from placements import metrics as placement_metrics
+from workforce import metrics as workforce_metrics
+
+ZERO = Decimal("0")
+
+
+@dataclass
+class CommitteeTable:
+    key: str
+    title: str
+    section: str
+    columns: list[tuple[str, str, str]]  # (key, header, kind)
+    rows: list[dict] = field(default_factory=list)
+    total: dict | None = None
+    note: str = ""
+
+
+def period_end(period: Period) -> datetime.date:
+    start = month_of(period.year.start_year, period.number)
+    return (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+
+
+def section_9(period: Period, service: Service) -> CommitteeTable:
+    areas = budget_metrics.area_positions(period, service)
+    total = budget_metrics.total(areas)
+    return CommitteeTable(
+        "section_9",
+        f"{service.name} budget and forecast overspend by area of spend",
+        "9",
+        [
+            ("area", "Area of spend", "text"),
+            ("budget", "£m", "millions"),
+            ("variance", f"Forecast overspend {period.year.label}", "millions"),
+        ],
+        [{"area": a.name, "budget": a.budget, "variance": a.variance} for a in areas],
+        {"area": "Total", "budget": total.budget, "variance": total.variance},
+    )
+
+
+def directorate_summary(period: Period, services, directorate_code: str) -> CommitteeTable:
+    now = budget_metrics.directorate_positions(period, services)
+    before_period = trends.headline_period(period)
+    before = budget_metrics.directorate_positions(before_period, services) if before_period else []
+    previous = {s.key: s.forecast for d in before for s in d.children}
+    rows = []
+    for directorate in now:
+        if directorate.key != directorate_code:
+            continue
+        for s in directorate.children:
+            rows.append(
+                {
+                    "service": s.name,
+                    "budget": s.budget,
+                    "forecast": s.forecast,
+                    "variance": s.variance,
+                    "movement": s.forecast - previous[s.key] if s.key in previous else None,
+                }
+            )
+    total = {
+        "service": "Total",
+        **{
+            k: sum((r[k] or ZERO for r in rows), ZERO)
+            for k in ("budget", "forecast", "variance", "movement")
+        },
+    }
+    since = before_period.month_name if before_period else "the start of the year"
+    return CommitteeTable(
+        "directorate_summary",
+        "Budget, forecast outturn and variance by service",
+        "4.3",
+        [
+            ("service", "Service", "text"),
+            ("budget", "Budget £m", "millions"),
+            ("forecast", "Forecast outturn £m", "millions"),
+            ("variance", "Variance £m", "millions"),
+            ("movement", f"Movement since {since} £m", "millions"),
+        ],
+        rows,
+        total,
+    )
+
+
+def forecast_movement(period: Period, service: Service) -> CommitteeTable:
+    """The year-end overspend as forecast at each period, with the reasons given (Appendix 1)."""
+    path = trends.forecast_path(period, [service])
+    notes = {}
+    for forecast in (
+        Forecast.objects.filter(
+            line__service=service, period__year_id=period.year_id, period__number__lte=period.number
+        )
+        .exclude(commentary="")
+        .select_related("period", "line")
+        .order_by("line__code")
+    ):
+        notes.setdefault(forecast.period.number, []).append(forecast.commentary)
+    return CommitteeTable(
+        "forecast_movement",
+        f"{service.name}: forecast overspend at each month and why",
+        "Appendix 1",
+        [
+            ("month", "Month", "text"),
+            ("variance", "Forecast overspend £m", "millions"),
+            ("movement", "Change £m", "millions"),
+            ("reasons", "Explanation", "text"),
+        ],
+        [
+            {
+                "month": point.month.strftime("%B %Y"),
+                "variance": point.variance,
+                "movement": point.variance - path[i - 1].variance if i else None,
+                "reasons": " ".join(notes.get(point.number, [])),
+            }
+            for i, point in enumerate(path)
+        ],
+    )
+
+
+def savings_by_year(service: Service) -> CommitteeTable:
+    totals: dict[str, Decimal] = {}
+    for saving in Saving.objects.filter(service=service).select_related("year"):
+        totals[saving.year.label] = totals.get(saving.year.label, ZERO) + saving.target
+    rows = [{"year": label, "target": amount} for label, amount in sorted(totals.items())]
+    return CommitteeTable(
+        "savings_by_year",
+        f"Savings attributable to {service.name}",
+        "4.4",
+        [("year", "Year", "text"), ("target", "£m", "millions")],
+        rows,
+        {"year": "Total", "target": sum(totals.values(), ZERO)},
+    )
+
+
+def savings_delivery(period: Period, service: Service) -> CommitteeTable:
+    savings = list(Saving.objects.filter(service=service, year_id=period.year_id))
+    return CommitteeTable(
+        "savings_delivery",
+        f"Savings delivery {period.year.label}",
+        "5.1",
+        [
+            ("reference", "Reference", "text"),
+            ("description", "Saving", "text"),
+            ("target", "Target £m", "millions"),
+            ("delivery", "Forecast delivery £m", "millions"),
+            ("shortfall", "Shortfall £m", "millions"),
+            ("rag", "RAG", "text"),
+        ],
+        [
+            {
+                "reference": s.reference,
+                "description": s.description,
+                "target": s.target,
+                "delivery": s.forecast_delivery,
+                "shortfall": s.shortfall,
+                "rag": s.get_rag_display(),
+            }
+            for s in savings
+        ],
+        {
+            "reference": "Total",
+            "description": "",
+            "target": sum((s.target for s in savings), ZERO),
+            "delivery": sum((s.forecast_delivery for s in savings), ZERO),
+            "shortfall": sum((s.shortfall for s in savings), ZERO),
+            "rag": "",
+        },
+    )
+
+
+def lac_counts(period: Period) -> CommitteeTable:
+    last = period.year.start_year
+    rows = [
+        {"date": f"August {year}", "children": placement_metrics.lac_on(datetime.date(year, 8, 31))}
+        for year in range(last, last - 6, -1)
+    ]
+    return CommitteeTable(
+        "lac_counts",
+        "Looked after children at the end of August",
+        "10.1",
+        [("date", "Date", "text"), ("children", "Children", "count")],
+        rows,
+    )
+
+
+def placement_costs(day: datetime.date) -> CommitteeTable:
+    rows = [
+        {
+            "category": c.label,
+            "share": c.share,
+            "children": c.children,
+            "unit": c.unit_cost,
+            "annual": c.annual_cost,
+        }
+        for c in placement_metrics.placement_costs(day)
+        if c.children
+    ]
+    return CommitteeTable(
+        "placement_costs",
+        f"Placement mix, unit costs and annual cost as at {day:%-d %B %Y}",
+        "10.4",
+        [
+            ("category", "Placement", "text"),
+            ("share", "% of children", "percent"),
+            ("children", "Number", "count"),
+            ("unit", "Average weekly cost £", "pounds"),
+            ("annual", "Aggregate annual cost £m", "millions"),
+        ],
+        rows,
+        {
+            "category": "Total",
+            "share": sum((r["share"] for r in rows), ZERO),
+            "children": sum(r["children"] for r in rows),
+            "unit": None,
+            "annual": sum((r["annual"] for r in rows), ZERO),
+        },
+    )
+
+
+def staffing(day: datetime.date) -> CommitteeTable:
+    fte = workforce_metrics.fte_by_status(day)
+    rows = [
+        {"measure": "FTE staff in post", "value": fte["agency"] + fte["permanent"]},
+        {"measure": "of whom agency FTE", "value": fte["agency"]},
+        {
+            "measure": "Agency workers, % of staff in post",
+            "value": workforce_metrics.agency_ratio(fte),
+        },
+        {"measure": "Vacant FTE", "value": fte["vacant"]},
+    ]
+    return CommitteeTable(
+        "staffing",
+        f"Staffing as at {day:%-d %B %Y}",
+        "9.1.2",
+        [("measure", "Measure", "text"), ("value", "Value", "number")],
+        rows,
+    )
+
+
+def caseloads(day: datetime.date) -> CommitteeTable:
+    rows = [
+        {"team": r["team"], "target": r["target"], "actual": r["actual"]}
+        for r in workforce_metrics.caseloads(day.replace(day=1))
+        if r["target"] is not None or r["actual"] is not None or r["team"] == "Fostering"
+    ]
+    return CommitteeTable(
+        "caseloads",
+        "Average number of cases per social worker",
+        "9.1.3",
+        [("team", "Team", "text"), ("target", "Target", "number"), ("actual", "Actual", "number")],
+        rows,
+        note="A blank means no figure was reported.",
+    )
+
+
+def benchmarks(la_code: str) -> CommitteeTable:
+    neighbours = [a.la_code for a in neighbours_of(la_code)]
+    lac = placement_metrics.comparator_rates(la_code, neighbours)
+    staff = workforce_metrics.benchmarks(la_code, neighbours)
+    by_area = {row["area"]: row for row in staff["rows"]}
+    england = by_area.get("England", {})
+    sn = by_area.get("Statistical neighbours (average)", {})
+    council = by_area.get("This council", {})
+    rows = [
+        {
+            "measure": f"Looked after children per 10,000 (31 March {lac['year']})",
+            "council": lac["council"],
+            "neighbours": lac["neighbours"],
+            "england": lac["england"],
+        },
+    ] + [
+        {
+            "measure": f"{label} ({staff['year']} census)",
+            "council": council.get(key),
+            "neighbours": sn.get(key),
+            "england": england.get(key),
+        }
+        for label, key in [
+            ("Agency rate %", "agency_rate"),
+            ("Vacancy rate %", "vacancy_rate"),
+            ("Caseload per social worker", "caseload"),
+        ]
+    ]
+    return CommitteeTable(
+        "benchmarks",
+        "The council against its statistical neighbours and England",
+        "8.2",
+        [
+            ("measure", "Measure", "text"),
+            ("council", "This council", "number"),
+            ("neighbours", "Statistical neighbours", "number"),
+            ("england", "England", "number"),
+        ],
+        rows,
+        note="Source: Department for Education statistics.",
+    )
+
+
+def committee_pack(
+    period: Period, services, *, directorate: str, service: Service, la_code: str
+) -> list[CommitteeTable]:
+    day = period_end(period)
+    return [
+        section_9(period, service),
+        directorate_summary(period, services, directorate),
+        forecast_movement(period, service),
+        savings_by_year(service),
+        savings_delivery(period, service),
+        lac_counts(period),
+        placement_costs(day),
+        staffing(day),
+        caseloads(day),
+        benchmarks(la_code),
+    ]
