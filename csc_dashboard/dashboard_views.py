@@ -8,6 +8,7 @@ code (`CYP`) or a directorate and service (`CYP/CSC`).
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.http import Http404
 from django.shortcuts import render
@@ -16,11 +17,13 @@ from django.views.decorators.http import require_GET
 from budgets import charts, metrics, trends
 from budgets.access import Role, has_role, role_required, visible_services
 from budgets.chart_style import figure_data
-from budgets.models import Service
+from budgets.models import Service, month_of
 from csc_dashboard.routers import replica_reads
 from placements import charts as placement_charts
 from placements import metrics as placement_metrics
 from placements.categories import CostCategory
+from workforce import charts as workforce_charts
+from workforce import metrics as workforce_metrics
 
 
 @dataclass
@@ -189,3 +192,35 @@ def lac(request):
             ),
         )
     return render(request, "csc_dashboard/lac.html", context)
+
+
+@replica_reads
+@role_required()
+@require_GET
+def agency(request):
+    """The agency ratio at each month end of the twelve months to the period, against the
+    target (settings.CSC_AGENCY_TARGET) and England's published rate."""
+    period = period_or_404(request)
+    context = {"period": period, "years": metrics.years_with_periods()}
+    if period is not None:
+        end = month_of(period.year.start_year, period.number)
+        first = end.replace(year=end.year - 1)
+        series = workforce_metrics.agency_ratio_series(first=first, months=13)
+        months = [row[0] for row in series]
+        ratios = [
+            workforce_metrics.agency_ratio({"agency": a, "permanent": p, "vacant": 0})
+            for _, a, p in series
+        ]
+        target = settings.CSC_AGENCY_TARGET
+        england = workforce_metrics.england_agency_rate()
+        context.update(
+            rows=[(m, r, a, p) for m, r, (_, a, p) in zip(months, ratios, series, strict=True)],
+            target=target,
+            england=england,
+            agency_chart=chart(
+                "chart-agency",
+                workforce_charts.agency_trend(months, ratios, target=target, england=england),
+                workforce_charts.describe_agency(months, ratios, target=target, england=england),
+            ),
+        )
+    return render(request, "csc_dashboard/agency.html", context)

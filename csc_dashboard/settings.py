@@ -204,6 +204,9 @@ CSC_FORECAST_COMPARISONS: list[str] = [
     "workforce.metrics.establishment_forecast",
 ]
 
+# The agency ratio the council aims for (%, default London's best in the report, 9.1.2: 11%).
+CSC_AGENCY_TARGET = Decimal(env_str("CSC_AGENCY_TARGET", default="11"))
+
 # A forecast that moves by more than this since last period needs a commentary line.
 CSC_COMMENTARY_THRESHOLD = Decimal(env_str("CSC_COMMENTARY_THRESHOLD", default="50000"))
 

@@ -10,6 +10,7 @@ urlpatterns = [
     path("dashboard/movement/", dashboard_views.movement, name="dashboard_movement"),
     path("dashboard/areas/", dashboard_views.areas, name="dashboard_areas"),
     path("dashboard/lac/", dashboard_views.lac, name="dashboard_lac"),
+    path("dashboard/agency/", dashboard_views.agency, name="dashboard_agency"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

@@ -239,3 +239,18 @@ def test_scrutiny_members_cannot_save_scenarios(client_for, scrutiny):
         "/workforce/scenarios/", {"name": "x", "kind": "fill", "count": "1"}
     )
     assert response.status_code == 403
+
+
+def test_the_agency_dashboard_charts_the_ratio_against_target_and_england(client_for, scrutiny):
+    import json
+    import re
+
+    html = client_for(scrutiny).get("/dashboard/agency/?year=2018/19&period=5").content.decode()
+    block = re.search(r'id="chart-agency-data" type="application/json">(.*?)</script>', html, re.S)
+    data = json.loads(block.group(1))
+    names = [trace["name"] for trace in data["data"]]
+    assert names[0] == "Agency workers, % of staff in post"
+    assert "Target (11%)" in names and any(n.startswith("England") for n in names)
+    assert data["data"][0]["y"][-1] == 31.7
+    assert data["layout"]["yaxis"]["title"]["text"] == "Agency ratio (%)"
+    assert "31.7% of staff in post at the end of August 2018" in html

@@ -178,3 +178,13 @@ def benchmarks(la_code: str, neighbours: list[str], year=None) -> dict:
         }
     )
     return result
+
+
+def england_agency_rate() -> Decimal | None:
+    """England's latest published agency rate (DfE workforce census), for comparison."""
+    row = (
+        Indicator.objects.filter(area_code="E92000001", agency_rate__isnull=False)
+        .order_by("-year")
+        .first()
+    )
+    return row.agency_rate if row else None

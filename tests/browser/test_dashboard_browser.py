@@ -17,6 +17,7 @@ PAGES = {
     ),
     "areas": ("/dashboard/areas/", ["chart-areas"]),
     "lac": ("/dashboard/lac/", ["chart-lac"]),
+    "agency": ("/dashboard/agency/", ["chart-agency"]),
 }
 ROLES = ["finance", "scrutiny", "director", "admin"]
 
