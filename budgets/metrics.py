@@ -218,6 +218,13 @@ class GridRow:
         return self.forecast.outturn if self.forecast else self.budget
 
     @property
+    def comparison_pairs(self) -> list[tuple]:
+        """Each comparison figure with its difference from the officer's forecast."""
+        return [
+            (value, None if value is None else value - self.outturn) for value in self.comparisons
+        ]
+
+    @property
     def version(self) -> int:
         return self.forecast.version if self.forecast else 0
 

@@ -329,4 +329,16 @@ def test_a_saved_scenario_shows_its_result(client_for, finance):
 @pytest.mark.django_db
 def test_the_forecast_page_shows_the_commitment_forecast_beside_the_officers(client_for, finance):
     html = client_for(finance).get("/budgets/CYP/CSC/forecast/?year=2018/19&period=6")
-    assert "Commitment forecast" in html.content.decode()
+    html = html.content.decode()
+    assert "Commitment forecast minus forecast" in html
+    from budgets.models import BudgetLine as Line
+
+    ifa = Line.objects.get(code="CSC-PLC-IFA")
+    period = Period.objects.select_related("year").get(year__start_year=2018, number=6)
+    commitment = metrics.commitment_forecast(period, [ifa])[ifa.pk]
+    from budgets.formatting import pounds
+    from budgets.models import Forecast
+
+    officer = Forecast.objects.get(line=ifa, period=period).outturn
+    row = html.split("CSC-PLC-IFA</a>", 1)[1].split("</tr>", 1)[0]
+    assert pounds(commitment) in row and pounds(commitment - officer) in row
