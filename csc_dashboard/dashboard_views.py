@@ -6,6 +6,7 @@ figures and tables to a template. The filters are `year`, `period` and `scope`: 
 code (`CYP`) or a directorate and service (`CYP/CSC`).
 """
 
+import datetime
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -17,11 +18,13 @@ from django.views.decorators.http import require_GET
 from budgets import charts, metrics, trends
 from budgets.access import Role, has_role, role_required, visible_services
 from budgets.chart_style import figure_data
-from budgets.models import Service, month_of
+from budgets.models import Council, Service, month_of
+from budgets.reference import neighbours_of
 from csc_dashboard.routers import replica_reads
 from placements import charts as placement_charts
 from placements import metrics as placement_metrics
 from placements.categories import CostCategory
+from placements.models import UnitCostBenchmark
 from workforce import charts as workforce_charts
 from workforce import metrics as workforce_metrics
 
@@ -182,7 +185,23 @@ def lac(request):
         for i, month in enumerate(months):
             cells = [values[i] for values in counts.values()]
             rows.append((month, cells, sum(cells)))
+        council = Council.objects.current().first()
+        code = council.la_code if council else ""
+        rates = placement_metrics.rate_series(code, [a.la_code for a in neighbours_of(code)])
+        costs = unit_cost_rows(period)
         context.update(
+            rates=rates,
+            rate_chart=chart(
+                "chart-lac-rate",
+                placement_charts.lac_rate_comparison(rates),
+                placement_charts.describe_lac_rates(rates),
+            ),
+            costs=costs,
+            cost_chart=chart(
+                "chart-unit-costs",
+                placement_charts.unit_cost_comparison(costs),
+                placement_charts.describe_unit_costs(costs),
+            ),
             columns=[labels.get(c, c) for c in counts],
             rows=rows,
             lac_chart=chart(
@@ -192,6 +211,26 @@ def lac(request):
             ),
         )
     return render(request, "csc_dashboard/lac.html", context)
+
+
+def unit_cost_rows(period) -> list[tuple]:
+    """(category, council £/week at the period end, neighbours £, national £) for the
+    categories with published comparators (committee report 10.4)."""
+    end = month_of(period.year.start_year, period.number)
+    day = (end + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    benchmarks = {
+        (b.category, b.comparator): b.weekly_cost for b in UnitCostBenchmark.objects.all()
+    }
+    return [
+        (
+            c.label,
+            c.unit_cost,
+            benchmarks.get((c.category, "Statistical neighbours")),
+            benchmarks.get((c.category, "National")),
+        )
+        for c in placement_metrics.placement_costs(day)
+        if (c.category, "National") in benchmarks
+    ]
 
 
 @replica_reads

@@ -67,3 +67,83 @@ def describe_lac(months: list[datetime.date], counts: dict[str, list[int]]) -> s
         f"({totals[0]} at the end of {months[0]:%B %Y}); the largest group is "
         f"{labels.get(largest, largest).lower()}, {counts[largest][-1]}."
     )
+
+
+def lac_rate_comparison(series: list[tuple]) -> go.Figure:
+    """Children looked after per 10,000 children: the council, its statistical neighbours'
+    average and England, by year (DfE, 31 March)."""
+    years = [str(row[0]) for row in series]
+    fig = go.Figure()
+    for index, name in enumerate(
+        ["This council", "Statistical neighbours (average)", "England"], start=0
+    ):
+        style = series_style(index)
+        fig.add_trace(
+            go.Scatter(
+                x=years,
+                y=[float(r[index + 1]) if r[index + 1] is not None else None for r in series],
+                name=name,
+                mode="lines+markers",
+                line={"color": style["color"], "dash": style["dash"], "width": 3},
+                marker={"symbol": style["symbol"], "size": 9},
+                hovertemplate="%{x}: %{y:.0f} per 10,000<extra>" + name + "</extra>",
+            )
+        )
+    apply_layout(
+        fig,
+        title="Children looked after per 10,000 children, on 31 March",
+        x_title="Year",
+        y_title="Children per 10,000",
+    )
+    return fig
+
+
+def describe_lac_rates(series: list[tuple]) -> str:
+    latest = next((row for row in reversed(series) if row[1] is not None), None)
+    if latest is None:
+        return "No published rates for this council."
+    year, council, neighbours, england = latest
+    return (
+        f"On 31 March {year} the council looked after {council} children per 10,000, "
+        f"against {neighbours} for its statistical neighbours and {england} for England."
+    )
+
+
+def unit_cost_comparison(rows: list[tuple]) -> go.Figure:
+    """Average weekly cost of a placement by category: the council against comparators.
+    rows: (category label, council £, statistical neighbours £, national £)."""
+    labels = [row[0] for row in rows]
+    fig = go.Figure()
+    for index, name in enumerate(["This council", "Statistical neighbours", "National"]):
+        style = series_style(index)
+        fig.add_trace(
+            go.Bar(
+                x=labels,
+                y=[float(r[index + 1]) if r[index + 1] is not None else None for r in rows],
+                name=name,
+                marker={
+                    "color": style["color"],
+                    "pattern": {"shape": style["pattern"], "fgcolor": "#ffffff"},
+                },
+                hovertemplate="%{x}: £%{y:,.0f} a week<extra>" + name + "</extra>",
+            )
+        )
+    apply_layout(
+        fig,
+        title="Average weekly cost of a placement, against comparators",
+        x_title="Placement category",
+        y_title="£ a week",
+    )
+    fig.update_layout(barmode="group")
+    return fig
+
+
+def describe_unit_costs(rows: list[tuple]) -> str:
+    if not rows:
+        return "No unit costs to compare."
+    parts = [
+        f"{label.lower()} £{council:,.0f} a week (neighbours £{sn:,.0f})"
+        for label, council, sn, _ in rows
+        if council is not None and sn is not None
+    ]
+    return "Average weekly costs: " + "; ".join(parts) + "." if parts else "No comparators."

@@ -212,3 +212,21 @@ def latest_day() -> datetime.date:
     days = [d for d in latest.values() if d]
     today = datetime.date.today()
     return min(today, max(days)) if days else today
+
+
+def rate_series(la_code: str, neighbours: list[str]) -> list[tuple]:
+    """(year, council rate, statistical neighbours' average, England) per 10,000 children on
+    31 March, for every year the DfE published; suppressed rates are left out. One query."""
+    rows = LacRate.objects.filter(area_code__in=[la_code, "E92000001", *neighbours]).values_list(
+        "year", "area_code", "rate_per_10k"
+    )
+    years: dict[int, dict] = {}
+    for year, code, rate in rows:
+        years.setdefault(year, {})[code] = rate
+    result = []
+    for year in sorted(years):
+        by_area = years[year]
+        sn = [by_area[c] for c in neighbours if by_area.get(c) is not None]
+        average = (sum(sn, ZERO) / len(sn)).quantize(Decimal("0.1")) if sn else None
+        result.append((year, by_area.get(la_code), average, by_area.get("E92000001")))
+    return result

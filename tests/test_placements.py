@@ -342,3 +342,48 @@ def test_the_forecast_page_shows_the_commitment_forecast_beside_the_officers(cli
     officer = Forecast.objects.get(line=ifa, period=period).outturn
     row = html.split("CSC-PLC-IFA</a>", 1)[1].split("</tr>", 1)[0]
     assert pounds(commitment) in row and pounds(commitment - officer) in row
+
+
+@pytest.mark.django_db
+def test_rate_series_averages_only_published_neighbours():
+    from placements.models import LacRate
+
+    LacRate.objects.all().delete()
+    for code, rate in [("900", "70"), ("901", "60"), ("902", None), ("E92000001", "62")]:
+        LacRate.objects.create(
+            area_code=code,
+            area_name=code,
+            level="x",
+            year=2018,
+            children=1,
+            rate_per_10k=Decimal(rate) if rate else None,
+        )
+    assert metrics.rate_series("900", ["901", "902"]) == [
+        (2018, Decimal("70"), Decimal("60.0"), Decimal("62"))
+    ]
+
+
+@pytest.mark.django_db
+def test_the_lac_dashboard_charts_rates_and_unit_costs_against_comparators(client_for, director):
+    import json
+    import re
+
+    html = client_for(director).get("/dashboard/lac/?year=2017/18&period=6").content.decode()
+    for chart_id in ["chart-lac-rate", "chart-unit-costs"]:
+        block = re.search(
+            f'id="{chart_id}-data" type="application/json">(.*?)</script>', html, re.S
+        )
+        figure = json.loads(block.group(1))
+        assert [t["name"] for t in figure["data"]][0] == "This council"
+    costs = json.loads(
+        re.search(
+            r'id="chart-unit-costs-data" type="application/json">(.*?)'
+            r"</script>",
+            html,
+            re.S,
+        ).group(1)
+    )
+    residential = costs["data"][0]["x"].index("Residential")
+    assert costs["data"][0]["y"][residential] == 3741.0
+    assert costs["data"][1]["y"][residential] == 3438.0
+    assert "Children looked after per 10,000 children" in html

@@ -16,7 +16,7 @@ PAGES = {
         ["chart-movement", "chart-accuracy"],
     ),
     "areas": ("/dashboard/areas/", ["chart-areas"]),
-    "lac": ("/dashboard/lac/", ["chart-lac"]),
+    "lac": ("/dashboard/lac/", ["chart-lac", "chart-lac-rate", "chart-unit-costs"]),
     "agency": ("/dashboard/agency/", ["chart-agency"]),
 }
 ROLES = ["finance", "scrutiny", "director", "admin"]
