@@ -10,7 +10,9 @@ table; the checks that need the database (unknown cost centres, periods, duplica
 not assigned to the user) and the write itself are a few set-based SQL statements.
 """
 
+import datetime
 import io
+import re
 
 from django.db import connection, transaction
 
@@ -26,7 +28,6 @@ from budgets.importing import (
     parse_money,
     record_import,
 )
-from budgets.models import parse_year_label
 
 KIND = "actuals"
 
@@ -98,10 +99,7 @@ def _parse(cells, columns) -> tuple[tuple, list[tuple[str, str]]]:
 
     key = (None, None)
     try:
-        if cell("year") or cell("period"):
-            key = (parse_year_label(cell("year")), _period_number(cell("period")))
-        else:
-            key = period_of(parse_date(cell("posting_date")))
+        key = _year_and_period(cell("year"), cell("period"), cell("posting_date"))
     except ValueError as exc:
         errors.append(("period", str(exc)))
     amount = None
@@ -110,6 +108,65 @@ def _parse(cells, columns) -> tuple[tuple, list[tuple[str, str]]]:
     except ValueError as exc:
         errors.append(("amount", str(exc)))
     return (code, *key, amount), errors
+
+
+def _year_and_period(year: str, period: str, posting_date: str) -> tuple[int, int]:
+    """(financial year start, period) of a row. Ledgers say it three ways: a year label and a
+    period number; a date in the year column (the posting or period-end date, dd/mm/yyyy),
+    which gives the period too when there is no period column; or only a posting date."""
+    if not (year or period):
+        if not posting_date:
+            raise ValueError("the financial year and period (or a posting date) are missing")
+        return period_of(parse_date(posting_date))
+    start, day = _financial_year(year)
+    if period:
+        return start, _period_in(start, period)
+    if day is not None:
+        return period_of(day)
+    if posting_date:
+        day = parse_date(posting_date)
+        if period_of(day)[0] != start:
+            raise ValueError(f"the posting date {posting_date} is not in {year}")
+        return period_of(day)
+    raise ValueError("the period is missing")
+
+
+# `2018/19`, and the spellings ledgers print for it: `2018-19`, `2018/2019`, `FY 2018/19`.
+_YEAR_LABEL = re.compile(r"^(?:FY\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})$", re.IGNORECASE)
+
+
+def _financial_year(text: str) -> tuple[int, datetime.date | None]:
+    """The financial year's start, and the date when the cell held a date rather than a label."""
+    value = text.strip()
+    if not value:
+        raise ValueError("the financial year is missing")
+    match = _YEAR_LABEL.match(value)
+    if match:
+        start, end = int(match.group(1)), match.group(2)
+        if end != (str(start + 1) if len(end) == 4 else f"{(start + 1) % 100:02d}"):
+            raise ValueError(f"{text!r} is not a financial year: the years must be consecutive")
+        return start, None
+    try:
+        day = parse_date(value)
+    except ValueError:
+        raise ValueError(
+            f"{text!r} is not a financial year (use 2018/19, or a date like 30/09/2018)"
+        ) from None
+    return period_of(day)[0], day
+
+
+def _period_in(start: int, text: str) -> int:
+    """A period number (`6`, `P06`), or a date in the period (a month column holding dates)."""
+    try:
+        return _period_number(text)
+    except ValueError:
+        try:
+            day = parse_date(text)
+        except ValueError:
+            raise ValueError(f"{text!r} is not a period from 1 to 12") from None
+    if period_of(day)[0] != start:
+        raise ValueError(f"{text} is not in the financial year {start}/{(start + 1) % 100:02d}")
+    return period_of(day)[1]
 
 
 def _period_number(text: str) -> int:
@@ -124,7 +181,7 @@ def _period_number(text: str) -> int:
 def _stage(source, *, file_name, report, max_bytes) -> None:
     header, rows = iter_rows(source, file_name=file_name, max_bytes=max_bytes)
     columns = column_indexes(header, COLUMNS, required=["cost_centre", "amount"])
-    if not ({"year", "period"} <= columns.keys() or "posting_date" in columns):
+    if not ("year" in columns or "posting_date" in columns):
         raise ImportFileError("Missing columns: give financial year and period, or a posting date.")
     with connection.cursor() as cursor:
         cursor.execute(

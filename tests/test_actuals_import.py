@@ -1,5 +1,6 @@
 """Ledger actuals import: what councils' ledgers really export, all or nothing, idempotent."""
 
+import datetime
 import io
 from decimal import Decimal
 
@@ -153,3 +154,38 @@ def test_the_command_imports_a_good_file(tmp_path, capsys):
     call_command("import_actuals", str(path))
     assert "Imported 1 rows" in capsys.readouterr().out
     assert amount("SEND-TRN") == Decimal("1")
+
+
+def test_a_date_in_the_year_column_gives_the_year_and_the_period(finance):
+    data = b"Cost Centre,Financial Year,Amount\nCSC-STF-RA,30/09/2018,321.00\n"
+    report = actuals_import(data, file_name="gl.csv", user=finance)
+    assert report.ok, report.errors
+    assert amount("CSC-STF-RA", period=6) == Decimal("321.00")
+
+
+def test_the_year_labels_ledgers_print_are_all_understood(finance):
+    book = openpyxl.Workbook()
+    book.active.append(["Cost Centre", "Fin Year", "Period", "Amount"])
+    book.active.append(["CSC-STF-RA", "2018-19", "P06", 11])
+    book.active.append(["CSC-STF-FSW", "FY 2018/2019", 6, 22])
+    # A year column holding the period-end date as a real Excel date, with the period beside it.
+    book.active.append(["CSC-STF-LAC", datetime.datetime(2018, 9, 30), 6, 33])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    report = actuals_import(buffer.getvalue(), file_name="gl.xlsx", user=finance)
+    assert report.ok, report.errors
+    assert [amount(code) for code in ("CSC-STF-RA", "CSC-STF-FSW", "CSC-STF-LAC")] == [11, 22, 33]
+
+
+def test_a_year_that_is_not_a_financial_year_is_refused_with_its_row(finance):
+    data = (
+        b"Cost Centre,Financial Year,Period,Amount\n"
+        b"CSC-STF-RA,2018/20,6,1\n"
+        b"CSC-STF-FSW,2018,6,1\n"
+        b"CSC-STF-LAC,2018/19,01/04/2017,1\n"
+    )
+    report = actuals_import(data, file_name="gl.csv", user=finance)
+    messages = {e.row: e.message for e in report.errors}
+    assert "the years must be consecutive" in messages[2]
+    assert "'2018' is not a financial year" in messages[3]
+    assert "not in the financial year 2018/19" in messages[4]
