@@ -1,7 +1,53 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import ValidationError
 
 from budgets import models
 from budgets.admin_audit import AuditedAdmin, register_user_admin
+
+
+class OpenPeriodForm(forms.ModelForm):
+    """Refuses figures for a closed period with a message on the form; the database trigger
+    (migration 0007) would refuse them anyway, but as an error page."""
+
+    def clean_period(self):
+        period = self.cleaned_data["period"]
+        if period is not None and period.is_closed:
+            raise ValidationError(f"{period} is closed: its figures cannot be changed.")
+        return period
+
+
+class ForecastAdminForm(OpenPeriodForm):
+    """Carries the version the administrator saw, so that their save cannot silently overwrite
+    a finance officer's (or another administrator's) save made in the meantime."""
+
+    based_on_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+
+    class Meta:
+        model = models.Forecast
+        fields = ["line", "period", "outturn", "commentary"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["based_on_version"].initial = self.instance.version if self.instance.pk else 0
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk is None or "based_on_version" not in cleaned:
+            return cleaned
+        # Locked until the admin's transaction ends, so no save can slip in between.
+        current = (
+            models.Forecast.objects.select_for_update()
+            .select_related("author")
+            .get(pk=self.instance.pk)
+        )
+        if current.version != cleaned["based_on_version"]:
+            who = current.author.get_full_name() or current.author.username
+            raise ValidationError(
+                f"{who} saved £{current.outturn:,.2f} for this forecast while you were editing. "
+                "Your change was not saved; reload the page to see theirs."
+            )
+        return cleaned
 
 
 class ClosedPeriodReadOnly:
@@ -66,6 +112,7 @@ class BudgetAdmin(AuditedAdmin):
 
 @admin.register(models.Actual)
 class ActualAdmin(ClosedPeriodReadOnly, AuditedAdmin):
+    form = OpenPeriodForm
     list_display = ["line", "period", "amount"]
     list_filter = ["period__year", "line__service"]
     list_select_related = ["line", "period__year"]
@@ -74,6 +121,7 @@ class ActualAdmin(ClosedPeriodReadOnly, AuditedAdmin):
 
 @admin.register(models.Forecast)
 class ForecastAdmin(ClosedPeriodReadOnly, AuditedAdmin):
+    form = ForecastAdminForm
     list_display = ["line", "period", "outturn", "author", "updated_at", "version"]
     list_filter = ["period__year", "line__service"]
     list_select_related = ["line", "period__year", "author"]
@@ -81,9 +129,10 @@ class ForecastAdmin(ClosedPeriodReadOnly, AuditedAdmin):
     readonly_fields = ["updated_at", "version"]
 
     def save_model(self, request, obj, form, change):
-        # A change here must conflict with anyone editing the same forecast on the page.
+        # A change here must conflict with anyone editing the same forecast on the page; the
+        # form has checked (under a row lock) that the version seen is still the current one.
         if change:
-            obj.version += 1
+            obj.version = form.cleaned_data["based_on_version"] + 1
         obj.author = request.user
         super().save_model(request, obj, form, change)
 

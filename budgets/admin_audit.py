@@ -18,7 +18,10 @@ class AuditedAdmin(admin.ModelAdmin):
         if old is None:
             audit(user=request.user, source=AuditEntry.Source.ADMIN, action="create", obj=obj)
             return
+        model_fields = {f.name for f in obj._meta.get_fields()}
         for name in form.changed_data:
+            if name not in model_fields:
+                continue  # a form-only field, e.g. the version a forecast edit was based on
             field = obj._meta.get_field(name)
             if field.many_to_many:
                 continue  # recorded in save_related, once the relation is saved
@@ -36,7 +39,7 @@ class AuditedAdmin(admin.ModelAdmin):
         before = {
             name: set(getattr(form.instance, name).all()) if change else set()
             for name in form.changed_data
-            if form.instance._meta.get_field(name).many_to_many
+            if name in {f.name for f in form.instance._meta.many_to_many}
         }
         super().save_related(request, form, formsets, change)
         for name, old in before.items():
