@@ -50,10 +50,15 @@ class Position:
     budget: Decimal = ZERO
     forecast: Decimal = ZERO
     children: list["Position"] = field(default_factory=list)
+    level: str = "service"  # which of settings.CSC_RAG_THRESHOLDS' levels judges it
 
     @property
     def variance(self) -> Decimal:
         return variance(forecast=self.forecast, budget=self.budget)
+
+    @property
+    def rag(self) -> str:
+        return rag(variance_amount=self.variance, budget=self.budget, level=self.level)
 
     def add(self, *, budget: Decimal, forecast: Decimal) -> None:
         self.budget += budget
@@ -96,7 +101,9 @@ def directorate_positions(period: Period, services=None) -> list[Position]:
         directorate = service.directorate
         parent = directorates.get(directorate.pk)
         if parent is None:
-            parent = directorates[directorate.pk] = Position(directorate.code, directorate.name)
+            parent = directorates[directorate.pk] = Position(
+                directorate.code, directorate.name, level="directorate"
+            )
         child = service_positions.get(service.pk)
         if child is None:
             child = service_positions[service.pk] = Position(service.code, service.name)

@@ -1,8 +1,10 @@
 """RAG status from variance thresholds, and the savings tracker."""
 
+import re
 from decimal import Decimal
 
 import pytest
+from django.utils.html import escape
 
 from budgets.metrics import rag
 from budgets.models import FinancialYear, Saving, Service
@@ -55,3 +57,36 @@ def test_the_forecast_page_quotes_the_savings_shortfall(client_for, finance):
     )
     html = client_for(finance).get("/budgets/CYP/CSC/forecast/?year=2018/19&period=6")
     assert "savings shortfall of £300,000" in html.content.decode()
+
+
+def test_a_directorate_and_a_service_are_each_judged_on_their_own_level(settings):
+    from budgets.metrics import Position
+
+    settings.CSC_RAG_THRESHOLDS = {
+        "service": {"amber_pct": D("1"), "red_pct": D("3"), "red_abs": D("500000")},
+        "directorate": {"amber_pct": D("0.5"), "red_pct": D("2"), "red_abs": D("1000000")},
+    }
+    # £600k over on £100m: 0.6%. Past a service's £500k red line, only amber for a directorate.
+    figures = {"budget": D("100000000"), "forecast": D("100600000")}
+    assert Position("CSC", "CSC", **figures, level="service").rag == "red"
+    assert Position("CYP", "CYP", **figures, level="directorate").rag == "amber"
+
+
+@pytest.mark.django_db
+def test_the_budgets_page_gives_each_directorate_and_service_its_rag_in_words(client_for, director):
+    from budgets.metrics import directorate_positions, resolve_period
+
+    html = client_for(director).get("/budgets/?year=2018/19&period=6").content.decode()
+    positions = directorate_positions(resolve_period("2018/19", "6"))
+    assert len(positions) > 1
+    for directorate in positions:
+        heading = f"{escape(directorate.name)}</h2>"
+        tag = f'csc-rag--{directorate.rag}">{directorate.rag.capitalize()}</span>'
+        assert re.search(re.escape(heading) + r"\s*<p[^>]*>[^<]*<span class=\"csc-rag " + tag, html)
+        for service in directorate.children:
+            tag = f'csc-rag--{service.rag}">{service.rag.capitalize()}</span>'
+            assert re.search(
+                re.escape(f"{escape(service.name)}</a>:") + r"[^<]*<span class=\"csc-rag " + tag,
+                html,
+            ), service.name
+    assert {p.rag for p in positions} != {"green"}  # the demo's CYP overspend shows
