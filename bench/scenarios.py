@@ -39,6 +39,10 @@ class Scale:
         return [
             ("overview", "/?year=2025/26&period=6"),
             ("service budget", "/budgets/CYP/CSC/?year=2025/26&period=6"),
+            ("forecast entry", "/budgets/CYP/CSC/forecast/?year=2025/26&period=6"),
+            ("LAC trend", "/dashboard/lac/?year=2025/26&period=6"),
+            ("agency", "/dashboard/agency/?year=2025/26&period=6"),
+            ("committee pack export", "/committee/pack.xlsx?year=2025/26&period=6&service=CSC"),
         ]
 
 
@@ -99,6 +103,8 @@ def import_benchmarks() -> list[tuple]:
     from budgets.importers import actuals_import
 
     results = []
+    if IMPORT_ROWS <= 0:
+        return results
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "ledger.csv"
         rows = ledger_file(path, IMPORT_ROWS)
