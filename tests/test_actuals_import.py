@@ -189,3 +189,35 @@ def test_a_year_that_is_not_a_financial_year_is_refused_with_its_row(finance):
     assert "the years must be consecutive" in messages[2]
     assert "'2018' is not a financial year" in messages[3]
     assert "not in the financial year 2018/19" in messages[4]
+
+
+def test_the_upload_page_lists_every_bad_row_and_writes_nothing(client_for, finance):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    before = amount("CSC-STF-RA")
+    data = (
+        "\ufeffCost Centre,Year,Period,Amount\r\n"
+        "CSC-STF-RA,2018/19,6,£5\r\n"
+        "HSG-TMP,2018/19,6,1\r\n"
+        "CSC-STF-FSW,2018/19,2,1\r\n"
+    ).encode("utf-8")
+    response = client_for(finance).post(
+        "/budgets/actuals/upload/", {"file": SimpleUploadedFile("gl.csv", data)}
+    )
+    assert response.status_code == 400
+    html = response.content.decode()
+    assert "govuk-error-summary" in html
+    assert "not assigned to you" in html and "is closed" in html
+    assert amount("CSC-STF-RA") == before
+
+
+def test_the_upload_page_imports_a_good_file_for_the_officers_service(client_for, finance):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    data = "Cost Centre,Year,Period,Amount\nCSC-STF-RA,2018/19,6,£1\n".encode("cp1252")
+    response = client_for(finance).post(
+        "/budgets/actuals/upload/", {"file": SimpleUploadedFile("gl.csv", data)}
+    )
+    assert response.status_code == 200
+    assert amount("CSC-STF-RA") == Decimal("1")
+    assert ImportRecord.objects.get(file_name="gl.csv").user == finance

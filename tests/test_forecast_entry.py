@@ -299,3 +299,23 @@ def test_admin_changes_to_budgets_and_role_assignments_are_audited(
     )
     assert ("assign", "Director", "") in actions
     assert ("unassign", "", "Finance officer") in actions
+
+
+def test_the_page_makes_the_same_number_of_queries_however_many_lines(client_for, finance):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client = client_for(finance)
+
+    def queries():
+        with CaptureQueriesContext(connection) as ctx:
+            assert client.get(URL).status_code == 200
+        return len(ctx)
+
+    before = queries()
+    csc = line().service
+    BudgetLine.objects.bulk_create(
+        BudgetLine(code=f"CSC-NEW-{i}", name=f"New {i}", service=csc, area_of_spend="other_costs")
+        for i in range(30)
+    )
+    assert queries() == before
