@@ -387,3 +387,15 @@ def test_the_lac_dashboard_charts_rates_and_unit_costs_against_comparators(clien
     assert costs["data"][0]["y"][residential] == 3741.0
     assert costs["data"][1]["y"][residential] == 3438.0
     assert "Children looked after per 10,000 children" in html
+
+
+@pytest.mark.django_db
+def test_the_placements_command_imports_with_a_header_file(tmp_path, capsys):
+    from django.core.management import call_command
+
+    episodes, header = tmp_path / "episodes.csv", tmp_path / "header.csv"
+    episodes.write_text(EPISODES)
+    header.write_text("CHILD,SEX,DOB\n900001,1,14/03/2008\n")
+    call_command("import_placements", str(episodes), "--header", str(header))
+    assert "Imported 2 rows: 2 new" in capsys.readouterr().out
+    assert Child.objects.get(reference=pseudonymise("900001")).birth_year == 2008

@@ -254,3 +254,20 @@ def test_the_agency_dashboard_charts_the_ratio_against_target_and_england(client
     assert data["data"][0]["y"][-1] == 31.7
     assert data["layout"]["yaxis"]["title"]["text"] == "Agency ratio (%)"
     assert "31.7% of staff in post at the end of August 2018" in html
+
+
+def test_the_import_commands_report_and_refuse(tmp_path, capsys):
+    from django.core.management import CommandError, call_command
+
+    census = tmp_path / "csww.xml"
+    census.write_text(CENSUS)
+    call_command("import_csww", str(census))
+    assert "Imported" in capsys.readouterr().out
+    bad = tmp_path / "est.csv"
+    bad.write_text(
+        "Post Reference,Service,Team,Title,FTE,Budgeted Cost,Status,Date\n"
+        "Z-1,NOPE,T,SW,1,1,permanent,01/04/2019\n"
+    )
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_establishment", str(bad))
+    assert "row 2: unknown service 'NOPE'" in capsys.readouterr().err

@@ -1,23 +1,11 @@
 """Load a DfE Children's Social Work Workforce census return (XML): totals only."""
 
-from pathlib import Path
-
-from django.core.management.base import BaseCommand, CommandError
-
+from budgets.import_command import ImportCommand
 from workforce.importers import csww_import
 
 
-class Command(BaseCommand):
+class Command(ImportCommand):
     help = "Import the census totals of a CSWW XML return; worker details are never stored."
 
-    def add_arguments(self, parser):
-        parser.add_argument("file")
-
-    def handle(self, *args, file: str, **options):
-        path = Path(file)
-        if not path.is_file():
-            raise CommandError(f"{path} is not a file.")
-        report = csww_import(path.read_bytes(), file_name=path.name)
-        if not report.ok:
-            raise CommandError(report.summary())
-        self.stdout.write(self.style.SUCCESS(f"Census return loaded: {report.rows} workers."))
+    def run_import(self, source, *, path, **options):
+        return csww_import(source.read(), file_name=path.name)

@@ -1,0 +1,28 @@
+"""What every import command shares: open the file, run the importer, list every bad row on
+standard error and exit non-zero when anything was refused (nothing is written then)."""
+
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from budgets.importing import ImportReport
+
+
+class ImportCommand(BaseCommand):
+    def add_arguments(self, parser):
+        parser.add_argument("file")
+
+    def run_import(self, source, *, path: Path, **options) -> ImportReport:
+        raise NotImplementedError
+
+    def handle(self, *args, file: str, **options):
+        path = Path(file)
+        if not path.is_file():
+            raise CommandError(f"{path} is not a file.")
+        with path.open("rb") as source:  # streamed where the importer can: memory stays flat
+            report = self.run_import(source, path=path, **options)
+        for error in report.errors:
+            self.stderr.write(str(error))
+        if not report.ok:
+            raise CommandError(report.summary())
+        self.stdout.write(self.style.SUCCESS(report.summary()))
