@@ -50,6 +50,16 @@ class ForecastAdminForm(OpenPeriodForm):
         return cleaned
 
 
+class OpenYearForm(forms.ModelForm):
+    """A closed year's budgets are final (migration 0008): say so on the form."""
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if year is not None and year.is_closed:
+            raise ValidationError(f"{year} is closed: its budgets cannot be changed.")
+        return year
+
+
 class ClosedPeriodReadOnly:
     """A closed period's figures are shown, never offered for change (the database would
     refuse the change anyway)."""
@@ -104,10 +114,21 @@ class BudgetLineAdmin(AuditedAdmin):
 
 @admin.register(models.Budget)
 class BudgetAdmin(AuditedAdmin):
+    form = OpenYearForm
     list_display = ["line", "year", "original", "revised"]
     list_filter = ["year", "line__service"]
     list_select_related = ["line", "year"]
     search_fields = ["line__code", "line__name"]
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.year.is_closed:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        if obj is not None and obj.year.is_closed:
+            return False
+        return super().has_delete_permission(request, obj)
 
 
 @admin.register(models.Actual)

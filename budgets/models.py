@@ -44,6 +44,12 @@ class FinancialYear(models.Model):
     def ends_on(self) -> datetime.date:
         return datetime.date(self.start_year + 1, 3, 31)
 
+    @property
+    def is_closed(self) -> bool:
+        """Its last period (March) is closed: the year's budgets are final (the database
+        enforces it, migration 0008)."""
+        return self.periods.filter(number=12, status=Period.Status.CLOSED).exists()
+
 
 def label_for(start_year: int) -> str:
     return f"{start_year}/{(start_year + 1) % 100:02d}"

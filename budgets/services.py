@@ -65,7 +65,8 @@ def audit(*, user, source, action, obj, field="", old="", new="", reason="") -> 
 
 
 def _lock_period(period: Period) -> Period:
-    """Re-read the period under a share lock, so it cannot close while we write."""
+    """Re-read the period under a row lock, so that it cannot close, and no other save, submission
+    or sign-off for the period can interleave with ours, while we write."""
     period = Period.objects.select_for_update().select_related("year").get(pk=period.pk)
     if period.is_closed:
         raise PeriodClosed(period)
@@ -256,6 +257,7 @@ def forecast_sign_off(*, user, service: Service, period: Period) -> SignOff:
     with transaction.atomic():
         if not has_role(user, Role.DIRECTOR):
             raise PermissionDenied("Only a director can sign a forecast off.")
+        period = _lock_period(period)  # a closed month's sign-off is final
         sign_off = SignOff.objects.select_for_update().filter(service=service, period=period)
         sign_off = sign_off.first()
         if sign_off is None or sign_off.status != SignOff.Status.SUBMITTED:
@@ -284,6 +286,7 @@ def forecast_return(*, user, service: Service, period: Period, reason: str) -> N
             raise PermissionDenied("Only a director can return a forecast.")
         if not reason.strip():
             raise ValueError("Say why the forecast is being returned.")
+        period = _lock_period(period)
         sign_off = (
             SignOff.objects.select_for_update()
             .filter(service=service, period=period, status=SignOff.Status.SUBMITTED)

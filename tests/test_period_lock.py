@@ -141,3 +141,75 @@ def test_a_reopened_period_takes_changes_and_closes_again(administrator):
     with pytest.raises(IntegrityError, match="closed period"), transaction.atomic():
         Actual.objects.filter(line__code="CSC-STF-RA", period=closed).update(amount=Decimal("8"))
     assert Actual.objects.get(line__code="CSC-STF-RA", period=closed).amount == Decimal("7")
+
+
+def test_a_closed_periods_sign_off_cannot_be_signed_or_returned(finance, director, administrator):
+    from budgets.services import (
+        PeriodClosed,
+        forecast_return,
+        forecast_sign_off,
+        forecast_submit,
+        period_close,
+    )
+
+    service, open_period = BudgetLine.objects.get(code="CSC-STF-RA").service, period(6)
+    forecast_submit(user=finance, service=service, period=open_period)
+    period_close(user=administrator, period=open_period)
+    with pytest.raises(PeriodClosed):
+        forecast_sign_off(user=director, service=service, period=open_period)
+    with pytest.raises(PeriodClosed):
+        forecast_return(user=director, service=service, period=open_period, reason="Too late")
+    assert open_period.sign_offs.get().status == "submitted"
+
+
+def test_a_closed_years_budgets_cannot_change_by_any_path(client_for, administrator):
+    from budgets.models import Budget
+
+    budget = Budget.objects.get(line__code="CSC-STF-RA", year__start_year=2017)
+    assert budget.year.is_closed
+    with pytest.raises(IntegrityError, match="closed year"), transaction.atomic():
+        Budget.objects.filter(pk=budget.pk).update(revised=budget.revised + 1)
+    with pytest.raises(IntegrityError, match="closed year"), transaction.atomic():
+        budget.delete()
+    # Unchanged figures are not a change (the demo loader rewrites them).
+    assert Budget.objects.filter(pk=budget.pk).update(revised=budget.revised) == 1
+    client = client_for(administrator)
+    url = f"/admin/budgets/budget/{budget.pk}/change/"
+    form = {"line": budget.line_id, "year": budget.year_id, "original": "1", "revised": "1"}
+    assert client.post(url, form).status_code == 403
+    response = client.post(
+        "/admin/budgets/budget/add/", {**form, "line": new_line().pk, "revised": "2"}
+    )
+    assert "is closed: its budgets cannot be changed" in response.content.decode()
+    assert Budget.objects.get(pk=budget.pk).revised == budget.revised
+
+
+def test_an_open_years_budget_changes_and_reopening_the_year_end_reopens_its_budgets(
+    administrator,
+):
+    from budgets.models import Budget
+    from budgets.services import period_reopen
+
+    current = Budget.objects.get(line__code="CSC-STF-RA", year__start_year=2018)
+    assert Budget.objects.filter(pk=current.pk).update(revised=current.revised + 1) == 1
+    period_reopen(user=administrator, period=period(12, year=2017), reason="Audit adjustment")
+    last_year = Budget.objects.get(line__code="CSC-STF-RA", year__start_year=2017)
+    assert Budget.objects.filter(pk=last_year.pk).update(revised=last_year.revised + 1) == 1
+
+
+def test_the_audit_trail_cannot_be_altered(finance):
+    forecast = Forecast.objects.get(line__code="CSC-STF-RA", period=period(6))
+    forecast_save(
+        user=finance,
+        line=forecast.line,
+        period=forecast.period,
+        outturn=forecast.outturn + 1,
+        commentary="x",
+        based_on_version=forecast.version,
+    )
+    entry = AuditEntry.objects.filter(object_id=str(forecast.pk)).first()
+    with pytest.raises(IntegrityError, match="audit entries cannot be changed"):
+        with transaction.atomic():
+            AuditEntry.objects.filter(pk=entry.pk).update(new_value="1")
+    # The retention command may still delete old entries.
+    assert AuditEntry.objects.filter(pk=entry.pk).delete()[0] == 1
