@@ -319,3 +319,37 @@ def test_the_page_makes_the_same_number_of_queries_however_many_lines(client_for
         for i in range(30)
     )
     assert queries() == before
+
+
+def a_million_for_each_line(period, lines):
+    """A stand-in for another app's comparison, plugged in through settings."""
+    return {line.pk: Decimal("1000000") for line in lines}
+
+
+a_million_for_each_line.label = "Test comparison"
+
+
+def test_comparison_figures_from_settings_sit_beside_the_forecast_with_the_difference(
+    client_for, scrutiny, settings
+):
+    from budgets.formatting import pounds
+
+    settings.CSC_FORECAST_COMPARISONS = ["tests.test_forecast_entry.a_million_for_each_line"]
+    html = client_for(scrutiny).get(URL).content.decode()
+    assert ">Test comparison</th>" in html and ">Test comparison minus forecast</th>" in html
+    outturn = Forecast.objects.get(line=line(), period=p6()).outturn
+    row = html[html.index(">CSC-STF-RA</a>") :].split("</tr>")[0]
+    assert pounds(Decimal("1000000")) in row
+    assert pounds(Decimal("1000000") - outturn) in row
+
+
+def test_the_page_refuses_a_save_that_does_not_say_which_version_it_was_based_on(
+    client_for, finance
+):
+    client = client_for(finance)
+    data = form_for(client, **{"CSC-STF-RA": ("2400000", "x")})
+    del data[f"version-{line().pk}"]
+    response = client.post(URL, data)
+    assert response.status_code == 400
+    assert "the page is out of date" in response.content.decode()
+    assert Forecast.objects.get(line=line(), period=p6()).outturn != Decimal("2400000")
