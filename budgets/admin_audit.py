@@ -3,7 +3,8 @@ assignment becomes an AuditEntry with the administrator's name, like changes mad
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.contrib.auth.admin import UserAdmin
+from django.contrib.auth.admin import GroupAdmin, UserAdmin
+from django.contrib.auth.models import Group
 
 from budgets.models import AuditEntry
 from budgets.services import audit
@@ -77,8 +78,14 @@ class AuditedUserAdmin(AuditedAdmin, UserAdmin):
     """Role changes (group membership) and deactivations are audited like any other change."""
 
 
+class AuditedGroupAdmin(AuditedAdmin, GroupAdmin):
+    """Roles are groups found by name (budgets.access.Role): renaming or deleting one changes
+    what its members may do, so it is audited like an assignment."""
+
+
 def register_user_admin(site) -> None:
     User = get_user_model()
-    if site.is_registered(User):
-        site.unregister(User)
-    site.register(User, AuditedUserAdmin)
+    for model, model_admin in [(User, AuditedUserAdmin), (Group, AuditedGroupAdmin)]:
+        if site.is_registered(model):
+            site.unregister(model)
+        site.register(model, model_admin)
