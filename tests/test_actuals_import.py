@@ -221,3 +221,17 @@ def test_the_upload_page_imports_a_good_file_for_the_officers_service(client_for
     assert response.status_code == 200
     assert amount("CSC-STF-RA") == Decimal("1")
     assert ImportRecord.objects.get(file_name="gl.csv").user == finance
+
+
+def test_the_upload_page_refuses_a_file_over_the_limit_and_logs_it(client_for, finance, settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.CSC_MAX_UPLOAD_BYTES = 1024
+    data = b"Cost Centre,Year,Period,Amount\n" + b"CSC-STF-RA,2018/19,6,1\n" * 100
+    response = client_for(finance).post(
+        "/budgets/actuals/upload/", {"file": SimpleUploadedFile("huge.csv", data)}
+    )
+    assert response.status_code == 400
+    assert "the limit is 1,024 bytes" in response.content.decode()
+    log = ImportRecord.objects.get(file_name="huge.csv")
+    assert (log.outcome, log.user) == ("failed", finance)
