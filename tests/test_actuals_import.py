@@ -235,3 +235,14 @@ def test_the_upload_page_refuses_a_file_over_the_limit_and_logs_it(client_for, f
     assert "the limit is 1,024 bytes" in response.content.decode()
     log = ImportRecord.objects.get(file_name="huge.csv")
     assert (log.outcome, log.user) == ("failed", finance)
+
+
+def test_the_command_run_as_an_officer_refuses_services_not_assigned_to_them(
+    tmp_path, capsys, other_finance
+):
+    path = tmp_path / "gl.csv"
+    path.write_text("Cost Centre,Year,Period,Amount\nCSC-STF-RA,2018/19,6,1\n")
+    with pytest.raises(CommandError, match="Nothing was imported"):
+        call_command("import_actuals", str(path), user=other_finance.username)
+    assert "which is not assigned to you" in capsys.readouterr().err
+    assert ImportRecord.objects.get(file_name="gl.csv").user == other_finance
