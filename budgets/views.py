@@ -19,6 +19,7 @@ from budgets.models import (
     Period,
     Saving,
     Service,
+    SignOff,
 )
 
 
@@ -36,6 +37,15 @@ def index(request):
     period = _period_or_404(request)
     services = visible_services(request.user, Service.objects.all())
     directorates = metrics.directorate_positions(period, services) if period else []
+    if period is not None:
+        # Where each service's monthly forecast stands, so a director sees what awaits sign-off.
+        stages = {
+            (s.service.directorate.code, s.service.code): s.get_status_display()
+            for s in SignOff.objects.filter(period=period).select_related("service__directorate")
+        }
+        for directorate in directorates:
+            for service in directorate.children:
+                service.stage = stages.get((directorate.key, service.key), "In progress")
     return render(
         request,
         "budgets/index.html",

@@ -353,3 +353,14 @@ def test_the_page_refuses_a_save_that_does_not_say_which_version_it_was_based_on
     assert response.status_code == 400
     assert "the page is out of date" in response.content.decode()
     assert Forecast.objects.get(line=line(), period=p6()).outturn != Decimal("2400000")
+
+
+def test_the_budgets_page_shows_which_forecasts_await_sign_off(client_for, finance, director):
+    from budgets.services import forecast_submit
+
+    forecast_submit(user=finance, service=line().service, period=p6())
+    html = client_for(director).get("/budgets/?year=2018/19&period=6").content.decode()
+    csc = html[html.index("Children&#x27;s Social Care</a>") :].split("</li>")[0]
+    assert 'govuk-tag--blue">Submitted</strong>' in csc
+    send = html[html.index("Special Educational Needs") :].split("</li>")[0]
+    assert "In progress</strong>" in send
