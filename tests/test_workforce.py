@@ -271,3 +271,9 @@ def test_the_import_commands_report_and_refuse(tmp_path, capsys):
     with pytest.raises(CommandError, match="Nothing was imported"):
         call_command("import_establishment", str(bad))
     assert "row 2: unknown service 'NOPE'" in capsys.readouterr().err
+
+
+def test_the_admin_lists_the_establishment(client_for, administrator):
+    client = client_for(administrator)
+    for model in ["team", "post", "filling", "teamcaseload", "censusreturn", "scenario"]:
+        assert client.get(f"/admin/workforce/{model}/").status_code == 200
