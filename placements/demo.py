@@ -90,7 +90,7 @@ def episode_intervals(counts: dict[int, int], *, september_2017: int) -> list[li
 
 
 @transaction.atomic
-def load_placements_demo(figures: dict) -> int:
+def load_placements_demo(figures: dict, council) -> int:
     spec = figures["placements"]
     counts = {int(year): n for year, n in spec["lac_august"].items()}
     intervals = episode_intervals(counts, september_2017=spec["lac_september_2017"])
@@ -138,6 +138,7 @@ def load_placements_demo(figures: dict) -> int:
     children = Child.objects.bulk_create(
         [
             Child(
+                council=council,
                 reference=pseudonymise(f"DEMO{n:05d}"),
                 birth_year=2001 + n % 16,
                 birth_month=1 + n % 12,
@@ -146,7 +147,7 @@ def load_placements_demo(figures: dict) -> int:
             for n in range(len(intervals))
         ],
         update_conflicts=True,
-        unique_fields=["reference"],
+        unique_fields=["council", "reference"],
         update_fields=["birth_year", "birth_month", "uasc"],
     )
     episodes = []
@@ -157,6 +158,7 @@ def load_placements_demo(figures: dict) -> int:
         episodes.append(
             Episode(
                 child=child,
+                council=council,
                 start=start,
                 end=end,
                 rne="S",
@@ -187,7 +189,9 @@ def load_placements_demo(figures: dict) -> int:
     )
     for category, code in LINES.items():
         CategoryLine.objects.update_or_create(
-            category=category, defaults={"line": BudgetLine.objects.get(code=code)}
+            council=council,
+            category=category,
+            defaults={"line": BudgetLine.objects.get(code=code)},
         )
     for _category, *_, key, _step in PROFILE:
         if not key:

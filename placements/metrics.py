@@ -11,6 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
+from budgets.models import Council
 from placements.categories import CostCategory
 from placements.models import CategoryLine, Episode, LacRate, Population, RateCard
 
@@ -19,7 +20,8 @@ ZERO = Decimal("0")
 
 
 def open_on(day: datetime.date, episodes: QuerySet | None = None) -> QuerySet:
-    episodes = Episode.objects.all() if episodes is None else episodes
+    """Episodes open on `day`: by default the current council's."""
+    episodes = Episode.objects.current() if episodes is None else episodes
     return episodes.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
 
 
@@ -34,20 +36,29 @@ def lac_by_category_on(day: datetime.date, *, episodes: QuerySet | None = None) 
 
 
 def monthly_lac_series(*, first: datetime.date, months: int) -> list[tuple]:
-    """(month end, category, children) for each month from `first`'s month: one query, the
-    counting done by PostgreSQL over a generated series of month ends."""
-    sql = """
-        SELECT (s.m + interval '1 month - 1 day')::date, e.category, count(DISTINCT e.child_id)
-        FROM generate_series(date_trunc('month', %s::date),
-                             date_trunc('month', %s::date) + (%s - 1) * interval '1 month',
-                             interval '1 month') AS s(m)
-        JOIN placements_episode e
-          ON e.start <= (s.m + interval '1 month - 1 day')::date
-         AND (e."end" IS NULL OR e."end" > (s.m + interval '1 month - 1 day')::date)
+    """(month end, category, children) for each month from `first`'s month, for the current
+    council: one query, the counting done by PostgreSQL over a generated series of month ends.
+    Only episodes overlapping the months are joined (the council-and-dates index finds them)."""
+    council_sql, council_params = Council.objects.current().values("pk").query.sql_with_params()
+    sql = f"""
+        WITH months AS (
+            SELECT (m + interval '1 month - 1 day')::date AS month_end
+            FROM generate_series(date_trunc('month', %s::date),
+                                 date_trunc('month', %s::date) + (%s - 1) * interval '1 month',
+                                 interval '1 month') AS m
+        ), episodes AS (
+            SELECT child_id, category, start, "end" FROM placements_episode
+            WHERE council_id IN ({council_sql})
+              AND start <= (SELECT max(month_end) FROM months)
+              AND ("end" IS NULL OR "end" > (SELECT min(month_end) FROM months))
+        )
+        SELECT m.month_end, e.category, count(DISTINCT e.child_id)
+        FROM months m JOIN episodes e
+          ON e.start <= m.month_end AND (e."end" IS NULL OR e."end" > m.month_end)
         GROUP BY 1, 2 ORDER BY 1, 2
-    """
+    """  # noqa: S608 (council_sql is the ORM's own SQL, its values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [first, first, months])
+        cursor.execute(sql, [first, first, months, *council_params])
         return cursor.fetchall()
 
 
@@ -133,7 +144,9 @@ def spend_between(start: datetime.date, end: datetime.date) -> dict[str, Decimal
     """Placement cost incurred per category from `start` to `end` inclusive (days × weekly/7)."""
     rates = list(RateCard.objects.all())
     totals: dict[str, Decimal] = {}
-    episodes = Episode.objects.filter(Q(end__isnull=True) | Q(end__gt=start), start__lte=end)
+    episodes = Episode.objects.current().filter(
+        Q(end__isnull=True) | Q(end__gt=start), start__lte=end
+    )
     for episode in episodes:
         cost = weekly_cost(episode, rates)
         if cost is None:
@@ -176,9 +189,8 @@ def commitment_forecast(period, lines) -> dict[int, Decimal]:
         open_costs[episode.category] = open_costs.get(episode.category, ZERO) + cost * weeks
         unit.setdefault(episode.category, []).append(cost)
     starts = (
-        Episode.objects.filter(
-            start__gt=period_end - datetime.timedelta(days=365), start__lte=period_end
-        )
+        Episode.objects.current()
+        .filter(start__gt=period_end - datetime.timedelta(days=365), start__lte=period_end)
         .values("category")
         .annotate(n=Count("id"))
         .order_by()
@@ -208,7 +220,7 @@ def latest_day() -> datetime.date:
     """Today, or the last day any episode changed if the data stops earlier (demo data)."""
     from django.db.models import Max
 
-    latest = Episode.objects.aggregate(s=Max("start"), e=Max("end"))
+    latest = Episode.objects.current().aggregate(s=Max("start"), e=Max("end"))
     days = [d for d in latest.values() if d]
     today = datetime.date.today()
     return min(today, max(days)) if days else today

@@ -9,18 +9,25 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from budgets.models import MONEY, BudgetLine
+from budgets.models import MONEY, BudgetLine, Council
 from placements.categories import CostCategory
 
 
 class Child(models.Model):
-    reference = models.CharField(max_length=64, unique=True, help_text="HMAC-SHA256 of CHILD")
+    """A child looked after by `council`. SSDA903 identifiers are unique within a council only,
+    so a national database may hold the same reference for two councils."""
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=64, help_text="HMAC-SHA256 of CHILD")
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
     uasc = models.BooleanField("unaccompanied asylum-seeking child", default=False)
 
     class Meta:
         constraints = [
+            models.UniqueConstraint(fields=["council", "reference"], name="child_unique"),
+            # The target of the episodes' (child, council) foreign key: see Episode.council.
+            models.UniqueConstraint(fields=["id", "council"], name="child_id_council"),
             models.CheckConstraint(
                 condition=Q(birth_month__isnull=True) | Q(birth_month__gte=1, birth_month__lte=12),
                 name="child_birth_month_valid",
@@ -34,10 +41,23 @@ class Child(models.Model):
         return f"Child {self.reference[:10]}…"
 
 
+class EpisodeQuerySet(models.QuerySet):
+    def current(self):
+        """The episodes of the council this deployment serves (Council.objects.current()), in
+        the same query: no lookup of the council first."""
+        return self.filter(council__in=Council.objects.current().values("pk"))
+
+
 class Episode(models.Model):
-    """An SSDA903 episode of care: one placement from DECOM until DEC (open when DEC is null)."""
+    """An SSDA903 episode of care: one placement from DECOM until DEC (open when DEC is null).
+
+    `council` repeats the child's council so that a national database (a million episodes)
+    finds one council's episodes by index without a join; a composite foreign key (migration
+    0002) makes the database refuse an episode whose council is not its child's.
+    """
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="episodes")
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
     start = models.DateField("DECOM")
     end = models.DateField("DEC", null=True, blank=True)
     rne = models.CharField("RNE", max_length=2, blank=True)
@@ -49,9 +69,11 @@ class Episode(models.Model):
     weekly_cost = models.DecimalField(**MONEY, null=True, blank=True)
     planned_end = models.DateField(null=True, blank=True)
 
+    objects = EpisodeQuerySet.as_manager()
+
     class Meta:
         ordering = ["start"]
-        indexes = [models.Index(fields=["start", "end"], name="episode_dates")]
+        indexes = [models.Index(fields=["council", "start", "end"], name="episode_council_dates")]
         constraints = [
             models.UniqueConstraint(fields=["child", "start"], name="episode_unique_start"),
             models.CheckConstraint(
@@ -71,10 +93,16 @@ class Episode(models.Model):
 
 
 class CategoryLine(models.Model):
-    """The budget line each cost category is charged to."""
+    """The budget line each cost category is charged to, per council."""
 
-    category = models.CharField(max_length=20, choices=CostCategory.choices, unique=True)
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
+    category = models.CharField(max_length=20, choices=CostCategory.choices)
     line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["council", "category"], name="category_line_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_category_display()} → {self.line.code}"

@@ -5,16 +5,23 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from budgets.formatting import millions
-from budgets.models import Actual, BudgetLine, ImportRecord, Period
+from budgets.models import Actual, BudgetLine, Council, ImportRecord, Period
 from placements import metrics, scenarios
 from placements.categories import PLACE_CODES, CostCategory, category_for
 from placements.importers import costs_import, episodes_import, pseudonymise
 from placements.models import CategoryLine, Child, Episode, RateCard
 
 D = datetime.date
+
+
+def new_child(code: str) -> Child:
+    """A child of the demo council (the one the pages show)."""
+    return Child.objects.create(
+        council=Council.objects.current().get(), reference=pseudonymise(code)
+    )
 
 
 EXPECTED = {
@@ -50,9 +57,10 @@ def test_the_code_list_is_the_ssda903_one():
 @pytest.mark.django_db
 def test_the_start_day_counts_and_the_end_day_does_not():
     Episode.objects.all().delete()
-    child = Child.objects.create(reference=pseudonymise("T1"))
+    child = new_child("T1")
     Episode.objects.create(
         child=child,
+        council=child.council,
         start=D(2020, 1, 10),
         end=D(2020, 2, 10),
         place="U1",
@@ -63,7 +71,13 @@ def test_the_start_day_counts_and_the_end_day_does_not():
     assert metrics.lac_on(D(2020, 2, 9)) == 1
     assert metrics.lac_on(D(2020, 2, 10)) == 0
     # A new placement starting the day the last one ended: still one child, counted once.
-    Episode.objects.create(child=child, start=D(2020, 2, 10), place="K2", category="residential")
+    Episode.objects.create(
+        child=child,
+        council=child.council,
+        start=D(2020, 2, 10),
+        place="K2",
+        category="residential",
+    )
     assert metrics.lac_on(D(2020, 2, 10)) == 1
     assert metrics.lac_by_category_on(D(2020, 2, 10)) == {"residential": 1}
 
@@ -71,9 +85,10 @@ def test_the_start_day_counts_and_the_end_day_does_not():
 @pytest.mark.django_db
 def test_the_monthly_series_counts_each_month_end_by_category():
     Episode.objects.all().delete()
-    child = Child.objects.create(reference=pseudonymise("T2"))
+    child = new_child("T2")
     Episode.objects.create(
         child=child,
+        council=child.council,
         start=D(2020, 1, 31),
         end=D(2020, 3, 31),
         place="U4",
@@ -252,9 +267,10 @@ def test_the_commitment_forecast_adds_open_placements_and_new_entrants_to_spend(
             line=line, period__year__start_year=2018, period__number__lte=6
         ).values_list("amount", flat=True)
     )
-    child = Child.objects.create(reference=pseudonymise("C"))
+    child = new_child("C")
     Episode.objects.create(
         child=child,
+        council=child.council,
         start=D(2018, 9, 1),
         place="U4",
         place_provider="PR4",
@@ -263,9 +279,10 @@ def test_the_commitment_forecast_adds_open_placements_and_new_entrants_to_spend(
         planned_end=D(2018, 11, 25),
     )
     for n in range(11):  # eleven more starts in the last year, already ended
-        other = Child.objects.create(reference=pseudonymise(f"S{n}"))
+        other = new_child(f"S{n}")
         Episode.objects.create(
             child=other,
+            council=other.council,
             start=D(2017, 10, 15 + n),
             end=D(2017, 12, 1),
             place="U4",
@@ -399,3 +416,34 @@ def test_the_placements_command_imports_with_a_header_file(tmp_path, capsys):
     call_command("import_placements", str(episodes), "--header", str(header))
     assert "Imported 2 rows: 2 new" in capsys.readouterr().out
     assert Child.objects.get(reference=pseudonymise("900001")).birth_year == 2008
+
+
+@pytest.mark.django_db
+def test_another_councils_episodes_are_neither_counted_nor_merged(settings):
+    """A national database holds every council's episodes; each council's pages count its own,
+    and the same SSDA903 identifier in two councils is two children."""
+    day = D(2018, 8, 31)
+    before = (metrics.lac_on(day), metrics.monthly_lac_series(first=D(2018, 4, 1), months=6))
+    Council.objects.create(name="Neighbouring council", la_code="002")
+    settings.CSC_COUNCIL_LA_CODE = "002"
+    assert episodes_import(EPISODES.encode(), file_name="n.csv").created == 2
+    assert metrics.lac_on(D(2024, 6, 1)) == 2
+    assert metrics.lac_on(day) == 0
+    settings.CSC_COUNCIL_LA_CODE = ""
+    assert (metrics.lac_on(day), metrics.monthly_lac_series(first=D(2018, 4, 1), months=6)) == (
+        before
+    )
+    assert episodes_import(EPISODES.encode(), file_name="n.csv").created == 2
+    assert Child.objects.filter(reference=pseudonymise("900001")).count() == 2
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_an_episode_of_another_councils_child():
+    other = Council.objects.create(name="Neighbouring council", la_code="002")
+    child = new_child("X1")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS episode_council_is_childs IMMEDIATE")
+    with pytest.raises(IntegrityError, match="episode_council_is_childs"):
+        Episode.objects.create(
+            child=child, council=other, start=D(2020, 1, 1), place="U1", category="ifa"
+        )

@@ -58,7 +58,7 @@ class Command(BaseCommand):
             Service.objects.get(directorate__council=council, code="CSC").finance_officers.add(
                 users["finance"]
             )
-            load_placements_demo(figures)
+            load_placements_demo(figures, council)
             load_workforce_demo(figures)
             # The comparators the dashboards set the council against (DfE, fixtures/dfe/).
             call_command("load_benchmarks", verbosity=0)
