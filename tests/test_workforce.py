@@ -277,3 +277,31 @@ def test_the_admin_lists_the_establishment(client_for, administrator):
     client = client_for(administrator)
     for model in ["team", "post", "filling", "teamcaseload", "censusreturn", "scenario"]:
         assert client.get(f"/admin/workforce/{model}/").status_code == 200
+
+
+@pytest.mark.django_db
+def test_another_councils_staff_are_not_counted():
+    from budgets.models import Council, Directorate
+
+    day = datetime.date(2018, 9, 30)
+    before = (
+        metrics.fte_by_status(day),
+        metrics.agency_ratio_series(first=datetime.date(2018, 4, 1), months=6),
+        len(metrics.caseloads(datetime.date(2018, 9, 1))),
+    )
+    other = Council.objects.create(name="Neighbouring council", la_code="002")
+    directorate = Directorate.objects.create(council=other, code="CYP", name="Children")
+    service = Service.objects.create(directorate=directorate, code="CSC", name="CSC")
+    team = Team.objects.create(service=service, name="Their team")
+    post = Post.objects.create(
+        reference="N-1", team=team, title="Social worker", fte=1, budgeted_cost=50000
+    )
+    Filling.objects.create(
+        post=post, start=datetime.date(2010, 1, 1), status="agency", fte=1, annual_cost=90000
+    )
+    after = (
+        metrics.fte_by_status(day),
+        metrics.agency_ratio_series(first=datetime.date(2018, 4, 1), months=6),
+        len(metrics.caseloads(datetime.date(2018, 9, 1))),
+    )
+    assert after == before

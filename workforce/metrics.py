@@ -10,7 +10,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
-from workforce.models import Filling, Indicator, TeamCaseload
+from budgets.models import Council
+from workforce.models import Filling, Indicator, Team, TeamCaseload
 
 ZERO = Decimal("0")
 # An agency day rate becomes an annual cost over the days a full-time worker works: 52 weeks of
@@ -29,7 +30,8 @@ def annual_from_rates(*, fte: Decimal, day_rate=None, hourly_rate=None, hours_pe
 
 
 def filled_on(day: datetime.date, fillings: QuerySet | None = None) -> QuerySet:
-    fillings = Filling.objects.all() if fillings is None else fillings
+    """Fillings in force on `day`: by default the current council's."""
+    fillings = Filling.objects.current() if fillings is None else fillings
     return fillings.filter(Q(end__isnull=True) | Q(end__gt=day), start__lte=day)
 
 
@@ -66,21 +68,34 @@ def agency_ratio_by_team(day: datetime.date) -> list[tuple[str, Decimal | None]]
 
 
 def agency_ratio_series(*, first: datetime.date, months: int) -> list[tuple]:
-    """(month end, agency FTE, permanent FTE) for each month: one query over month ends."""
-    sql = """
-        SELECT (s.m + interval '1 month - 1 day')::date,
+    """(month end, agency FTE, permanent FTE) for each month, for the current council: one
+    query over month ends, joining only the council's fillings that overlap the months."""
+    council_sql, council_params = Council.objects.current().values("pk").query.sql_with_params()
+    sql = f"""
+        WITH months AS (
+            SELECT (m + interval '1 month - 1 day')::date AS month_end
+            FROM generate_series(date_trunc('month', %s::date),
+                                 date_trunc('month', %s::date) + (%s - 1) * interval '1 month',
+                                 interval '1 month') AS m
+        ), fillings AS (
+            SELECT f.status, f.fte, f.start, f."end" FROM workforce_filling f
+            JOIN workforce_post p ON p.id = f.post_id
+            JOIN workforce_team t ON t.id = p.team_id
+            JOIN budgets_service s ON s.id = t.service_id
+            JOIN budgets_directorate d ON d.id = s.directorate_id
+            WHERE d.council_id IN ({council_sql})
+              AND f.start <= (SELECT max(month_end) FROM months)
+              AND (f."end" IS NULL OR f."end" > (SELECT min(month_end) FROM months))
+        )
+        SELECT m.month_end,
                coalesce(sum(f.fte) FILTER (WHERE f.status = 'agency'), 0),
                coalesce(sum(f.fte) FILTER (WHERE f.status = 'permanent'), 0)
-        FROM generate_series(date_trunc('month', %s::date),
-                             date_trunc('month', %s::date) + (%s - 1) * interval '1 month',
-                             interval '1 month') AS s(m)
-        LEFT JOIN workforce_filling f
-          ON f.start <= (s.m + interval '1 month - 1 day')::date
-         AND (f."end" IS NULL OR f."end" > (s.m + interval '1 month - 1 day')::date)
+        FROM months m LEFT JOIN fillings f
+          ON f.start <= m.month_end AND (f."end" IS NULL OR f."end" > m.month_end)
         GROUP BY 1 ORDER BY 1
-    """
+    """  # noqa: S608 (council_sql is the ORM's own SQL, its values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [first, first, months])
+        cursor.execute(sql, [first, first, months, *council_params])
         return cursor.fetchall()
 
 
@@ -125,10 +140,9 @@ establishment_forecast.label = "Establishment forecast"
 def caseloads(month: datetime.date) -> list[dict]:
     """Average cases per case-holding FTE per team against its target (None: not reported)."""
     rows = []
-    reported = {c.team_id: c for c in TeamCaseload.objects.filter(month=month)}
-    from workforce.models import Team
-
-    for team in Team.objects.order_by("pk"):
+    teams = Team.objects.current().order_by("pk")
+    reported = {c.team_id: c for c in TeamCaseload.objects.filter(month=month, team__in=teams)}
+    for team in teams:
         record = reported.get(team.pk)
         actual = None
         if record and record.cases is not None and record.case_holding_fte:

@@ -9,9 +9,24 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from budgets.models import MONEY, BudgetLine, Service
+from budgets.models import MONEY, BudgetLine, Council, Service
 
 FTE = {"max_digits": 6, "decimal_places": 2}
+
+
+def _current_council():
+    return Council.objects.current().values("pk")
+
+
+class TeamQuerySet(models.QuerySet):
+    def current(self):
+        """The teams of the council this deployment serves (a national database holds many)."""
+        return self.filter(service__directorate__council__in=_current_council())
+
+
+class FillingQuerySet(models.QuerySet):
+    def current(self):
+        return self.filter(post__team__service__directorate__council__in=_current_council())
 
 
 class Team(models.Model):
@@ -26,6 +41,8 @@ class Team(models.Model):
         related_name="+",
         help_text="The staffing budget line the team's posts are charged to.",
     )
+
+    objects = TeamQuerySet.as_manager()
 
     class Meta:
         ordering = ["service", "name"]
@@ -72,6 +89,8 @@ class Filling(models.Model):
     status = models.CharField(max_length=9, choices=Status.choices)
     fte = models.DecimalField(**FTE)
     annual_cost = models.DecimalField(**MONEY, help_text="annual cost of this filling")
+
+    objects = FillingQuerySet.as_manager()
 
     class Meta:
         ordering = ["post", "start"]

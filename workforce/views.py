@@ -21,7 +21,7 @@ def _day(request) -> datetime.date:
     try:
         return datetime.date.fromisoformat(request.GET.get("date", ""))
     except ValueError:
-        latest = Filling.objects.aggregate(d=Max("start"))["d"] or datetime.date.today()
+        latest = Filling.objects.current().aggregate(d=Max("start"))["d"] or datetime.date.today()
         latest = min(latest, datetime.date.today())
         return (latest.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - (
             datetime.timedelta(days=1)
