@@ -11,6 +11,7 @@ not assigned to the user) and the write itself are a few set-based SQL statement
 """
 
 import datetime
+import functools
 import io
 import re
 
@@ -76,6 +77,9 @@ def actuals_import(source, *, file_name: str, user=None, max_bytes=None) -> Impo
         if user is not None and not has_role(user, Role.FINANCE_OFFICER):
             raise ImportFileError("Only a finance officer can load ledger actuals.")
         with transaction.atomic():
+            with connection.cursor() as cursor:
+                # Sorting and hashing a million staged rows in memory rather than on disk.
+                cursor.execute("SET LOCAL work_mem = '64MB'")
             _stage(source, file_name=file_name, report=report, max_bytes=max_bytes)
             _check(report, user=user)
             if report.ok:
@@ -99,7 +103,7 @@ def _parse(cells, columns) -> tuple[tuple, list[tuple[str, str]]]:
 
     key = (None, None)
     try:
-        key = _year_and_period(cell("year"), cell("period"), cell("posting_date"))
+        key = _year_and_period_cached(cell("year"), cell("period"), cell("posting_date"))
     except ValueError as exc:
         errors.append(("period", str(exc)))
     amount = None
@@ -108,6 +112,12 @@ def _parse(cells, columns) -> tuple[tuple, list[tuple[str, str]]]:
     except ValueError as exc:
         errors.append(("amount", str(exc)))
     return (code, *key, amount), errors
+
+
+@functools.lru_cache(maxsize=4096)
+def _year_and_period_cached(year: str, period: str, posting_date: str) -> tuple[int, int]:
+    """_year_and_period, remembered: a million-row extract names a few dozen periods."""
+    return _year_and_period(year, period, posting_date)
 
 
 def _year_and_period(year: str, period: str, posting_date: str) -> tuple[int, int]:
@@ -266,27 +276,32 @@ WRITE = [
         "lock",
         "SELECT id FROM budgets_period WHERE id IN (SELECT period_id FROM actuals_stage) FOR SHARE",
     ),
+    # What the file no longer has: few rows, worked out first so the planner sees how few and
+    # deletes them by index instead of hashing the whole actuals table.
     (
-        "counts",
-        "SELECT count(*) FILTER (WHERE a.amount = s.amount),"
-        " count(*) FILTER (WHERE a.amount <> s.amount)"
-        " FROM actuals_stage s JOIN budgets_actual a"
-        " ON a.line_id = s.line_id AND a.period_id = s.period_id",
+        "removed",
+        "CREATE TEMPORARY TABLE actuals_removed ON COMMIT DROP AS"
+        " SELECT l.id AS line_id, c.period_id FROM (SELECT DISTINCT period_id, service_id"
+        " FROM actuals_stage) c JOIN budgets_budgetline l ON l.service_id = c.service_id"
+        " EXCEPT SELECT line_id, period_id FROM actuals_stage",
     ),
+    ("analyse", "ANALYZE actuals_removed"),
     (
         "deleted",
-        "WITH covered AS (SELECT DISTINCT period_id, service_id FROM actuals_stage)"
-        " DELETE FROM budgets_actual a USING budgets_budgetline l, covered c"
-        " WHERE l.id = a.line_id AND c.period_id = a.period_id"
-        " AND c.service_id = l.service_id AND NOT EXISTS (SELECT 1 FROM actuals_stage s"
-        " WHERE s.line_id = a.line_id AND s.period_id = a.period_id)",
+        "DELETE FROM budgets_actual a USING actuals_removed r"
+        " WHERE a.line_id = r.line_id AND a.period_id = r.period_id",
     ),
+    # Rows equal to what is held are skipped by the WHERE; xmax is 0 only for a new row, so
+    # one pass both writes and counts what was new and what changed.
     (
         "written",
-        "INSERT INTO budgets_actual (line_id, period_id, amount)"
+        "WITH written AS (INSERT INTO budgets_actual (line_id, period_id, amount)"
         " SELECT line_id, period_id, amount FROM actuals_stage"
         " ON CONFLICT (line_id, period_id) DO UPDATE SET amount = EXCLUDED.amount"
-        " WHERE budgets_actual.amount IS DISTINCT FROM EXCLUDED.amount",
+        " WHERE budgets_actual.amount IS DISTINCT FROM EXCLUDED.amount"
+        " RETURNING xmax = 0 AS inserted)"
+        " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
+        " FROM written",
     ),
 ]
 
@@ -296,11 +311,11 @@ def _write(report) -> None:
     with connection.cursor() as cursor:
         for name, sql in WRITE:
             cursor.execute(sql)
-            counts[name] = cursor.fetchone() if name == "counts" else cursor.rowcount
-    (report.unchanged, report.updated), report.deleted = counts["counts"], counts["deleted"]
-    report.created = counts["written"] - report.updated
+            counts[name] = cursor.fetchone() if name == "written" else cursor.rowcount
+    (report.created, report.updated), report.deleted = counts["written"], counts["deleted"]
+    report.unchanged = report.rows - report.created - report.updated
 
 
 def _drop_stage() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS actuals_stage")
+        cursor.execute("DROP TABLE IF EXISTS actuals_stage, actuals_removed")

@@ -159,10 +159,15 @@ def map_columns(
 _MONEY = re.compile(r"^[+-]?\d+(\.\d{1,2})?$")
 
 
+_PLAIN_MONEY = re.compile(r"-?\d{1,12}(?:\.\d{1,2})?\Z")
+
+
 def parse_money(text: str) -> Decimal:
     """`£1,234.56`, `(1,234.56)`, `-1234.5`, `1,234.56-` → Decimal pounds and pence.
 
     Raises ValueError for anything that is not an amount of money (text, three decimals)."""
+    if _PLAIN_MONEY.match(text):  # most ledger cells: no sign tricks, symbols or separators
+        return Decimal(text)
     raw = text
     value = text.strip().replace(" ", "").replace("\u00a0", "")
     negative = False
