@@ -1,19 +1,28 @@
 """The data sets and pages the benchmark measures."""
 
 import csv
+import datetime
 import os
+import random
 import tempfile
+import threading
 import time
-import tracemalloc
 from dataclasses import dataclass
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
 
 from budgets.access import Role
 from budgets.models import Council
-from csc_dashboard.synthetic import SyntheticSpec, generate_budgets
+from csc_dashboard.synthetic import (
+    SyntheticSpec,
+    children_in_care,
+    generate,
+    generate_care,
+    pounds,
+)
 
 
 @dataclass
@@ -23,12 +32,42 @@ class Scale:
     years: int
 
     def prepare(self) -> None:
-        """Generate the data set once; a later run reuses it (the councils already exist)."""
-        have = Council.objects.filter(name__startswith="Synthetic council").count()
+        """Generate the data set once; a later run reuses it (the councils already exist).
+        Councils made by an earlier version without children or staff get them now."""
+        from placements.models import Episode
+
+        synthetic = Council.objects.filter(name__startswith="Synthetic council")
+        have = synthetic.count()
         if have < self.councils:
-            generate_budgets(
-                SyntheticSpec(councils=self.councils - have, years=self.years, seed=have + 1)
+            generate(SyntheticSpec(councils=self.councils - have, years=self.years, seed=have + 1))
+        bare = list(
+            synthetic.exclude(pk__in=Episode.objects.values("council")).values_list(
+                "la_code", flat=True
             )
+        )
+        if bare:
+            with transaction.atomic():
+                generate_care(SyntheticSpec(councils=0, years=self.years, seed=1), bare)
+
+    def describe(self) -> str:
+        """What the database holds, for the report."""
+        from django.db import connection
+
+        with connection.cursor() as cursor:
+            counts = []
+            for table in [
+                "budgets_budgetline",
+                "budgets_forecast",
+                "budgets_actual",
+                "placements_episode",
+                "workforce_filling",
+            ]:
+                # An estimate from the planner's statistics: counting 5 million rows exactly
+                # each run would cost more than it tells.
+                cursor.execute("ANALYZE " + table)
+                cursor.execute("SELECT reltuples::bigint FROM pg_class WHERE relname = %s", [table])
+                counts.append(f"{table.split('_', 1)[1]}s {cursor.fetchone()[0]:,}")
+        return f"{self.name}: " + ", ".join(counts)
 
     def reader(self):
         user, _ = get_user_model().objects.get_or_create(username="bench-director")
@@ -52,18 +91,19 @@ SCALES = [Scale("one council", 1, 10), Scale(f"national ({NATIONAL} councils)", 
 
 
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "1000000"))
+IMPORT_COUNCIL = "999"  # SSDA903 files are loaded for a council of their own, emptied each run
 
 
 def ledger_file(path: Path, rows: int) -> int:
-    """A ledger extract of `rows` rows over the synthetic councils' lines, periods 1-12 of the
-    last two years (open periods, so the import accepts it)."""
+    """A ledger extract of `rows` rows over the synthetic councils' lines, in the open periods
+    of the last three years (so the import accepts it)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT l.code, y.start_year, p.number FROM budgets_budgetline l"
             " CROSS JOIN budgets_period p JOIN budgets_financialyear y ON y.id = p.year_id"
-            " WHERE l.code LIKE '0%%' AND p.status = 'open' AND y.start_year >= 2024"
+            " WHERE l.code ~ '^[0-9]{3}-' AND p.status = 'open' AND y.start_year >= 2023"
             " ORDER BY y.start_year, p.number, l.code LIMIT %s",
             [rows],
         )
@@ -72,21 +112,64 @@ def ledger_file(path: Path, rows: int) -> int:
             writer = csv.writer(out)
             writer.writerow(["Cost Centre", "Financial Year", "Period", "Amount"])
             for code, start, number in cursor:
-                pence = (hash((code, number)) % 10_000_000) / 100
-                writer.writerow([code, f"{start}/{(start + 1) % 100:02d}", number, f"{pence:.2f}"])
+                pence = hash((code, number)) % 10_000_000
+                writer.writerow([code, f"{start}/{(start + 1) % 100:02d}", number, pounds(pence)])
                 written += 1
     return written
 
 
-def raw_copy_rate(path: Path) -> float:
-    """Rows per second of COPY of the same file into a bare table: the physical limit."""
+SSDA903_HEADER = [
+    "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
+    "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
+]  # fmt: skip
+
+
+def ssda903_file(path: Path, rows: int) -> int:
+    """An SSDA903 episodes file of `rows` episodes, as a council's case system exports it
+    (dates dd/mm/yyyy, postcodes and URN present: the import reads none of them), drawn from
+    the synthetic generator's model of children in care."""
+    rng = random.Random(rows)  # noqa: S311 (test data)
+    first = datetime.date(2016, 4, 1).toordinal()
+    last = datetime.date(2026, 3, 31).toordinal()
+    day = datetime.date.fromordinal
+    written = 0
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(SSDA903_HEADER)
+        children = children_in_care(rng, lac=rows // 12, first=first, last=last)
+        for number, (_, episodes) in enumerate(children, start=1):
+            for start, end, _planned, (_category, place, provider, _cost) in episodes:
+                writer.writerow(
+                    [
+                        f"B{number:07d}",
+                        f"{day(start):%d/%m/%Y}",
+                        "S" if start == episodes[0][0] else "P",
+                        "C2",
+                        "N1",
+                        place,
+                        provider,
+                        f"{day(end):%d/%m/%Y}" if end else "",
+                        "E4A" if end else "",
+                        "",
+                        "SE6 4RU",
+                        "BR1 1AA",
+                        "SC123456",
+                    ]
+                )
+                written += 1
+                if written == rows:
+                    return written
+    return written
+
+
+def raw_copy_rate(path: Path, columns: int) -> float:
+    """Rows per second of COPY of the same file into a bare table of text columns: the
+    physical limit of getting the file into the server."""
     from django.db import connection, transaction
 
     with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE bare_copy (code text, year text, period int, amount text)"
-            " ON COMMIT DROP"
-        )
+        names = ", ".join(f"c{n} text" for n in range(columns))
+        cursor.execute(f"CREATE TEMPORARY TABLE bare_copy ({names}) ON COMMIT DROP")
         started = time.perf_counter()
         with (
             path.open("rb") as source,
@@ -99,8 +182,74 @@ def raw_copy_rate(path: Path) -> float:
         return rows / (time.perf_counter() - started)
 
 
+class PeakMemory:
+    """The process's resident memory at its highest while the block runs, above where it
+    started: Python objects and the database driver's buffers alike (read from /proc)."""
+
+    def __enter__(self):
+        self.start = self.peak = self._rss()
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self._stop.set()
+        self._thread.join()
+        self.peak = max(self.peak, self._rss())
+
+    @property
+    def megabytes(self) -> float:
+        return (self.peak - self.start) / 1e6
+
+    def _watch(self):
+        while not self._stop.wait(0.01):
+            self.peak = max(self.peak, self._rss())
+
+    @staticmethod
+    def _rss() -> int:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
+
+
+def _import_council():
+    from django.db import connection
+
+    from budgets.models import Council
+
+    council, _ = Council.objects.get_or_create(
+        la_code=IMPORT_COUNCIL, defaults={"name": "Benchmark import council"}
+    )
+    with connection.cursor() as cursor:  # start empty, so every run imports new episodes
+        cursor.execute("DELETE FROM placements_episode WHERE council_id = %s", [council.pk])
+        cursor.execute("DELETE FROM placements_child WHERE council_id = %s", [council.pk])
+    return council
+
+
+def _timed_import(name, rows, limit, run) -> tuple:
+    with PeakMemory() as memory:
+        started = time.perf_counter()
+        report = run()
+        seconds = time.perf_counter() - started
+    if not report.ok:
+        raise RuntimeError(report.summary() + " " + "; ".join(map(str, report.errors[:5])))
+    rate = rows / seconds
+    return (
+        name,
+        f"{rows:,}",
+        f"{seconds:.1f}",
+        f"{rate:,.0f}",
+        f"{limit:,.0f}",
+        f"{rate / limit:.3f}",
+        f"{memory.megabytes:.0f}",
+    )
+
+
 def import_benchmarks() -> list[tuple]:
+    from django.test import override_settings
+
     from budgets.importers import actuals_import
+    from placements.importers import episodes_import
 
     results = []
     if IMPORT_ROWS <= 0:
@@ -108,25 +257,23 @@ def import_benchmarks() -> list[tuple]:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "ledger.csv"
         rows = ledger_file(path, IMPORT_ROWS)
-        limit = raw_copy_rate(path)
-        tracemalloc.start()
-        started = time.perf_counter()
-        with path.open("rb") as source:
-            report = actuals_import(source, file_name="bench-ledger.csv", max_bytes=2 * 1024**3)
-        seconds = time.perf_counter() - started
-        _, peak = tracemalloc.get_traced_memory()
-        tracemalloc.stop()
-        if not report.ok:
-            raise RuntimeError(report.summary() + " " + "; ".join(map(str, report.errors[:5])))
-        rate = rows / seconds
-        results.append(
-            (
-                "ledger actuals",
-                f"{rows:,}",
-                f"{rate:,.0f}",
-                f"{limit:,.0f}",
-                f"{rate / limit:.2f}",
-                f"{peak / 1e6:.0f}",
-            )
-        )
+        limit = raw_copy_rate(path, 4)
+
+        def ledger():
+            with path.open("rb") as source:
+                return actuals_import(source, file_name="bench-ledger.csv", max_bytes=2 * 1024**3)
+
+        results.append(_timed_import("ledger actuals (CSV)", rows, limit, ledger))
+        path.unlink()
+
+        path = Path(folder) / "episodes.csv"
+        rows = ssda903_file(path, IMPORT_ROWS)
+        limit = raw_copy_rate(path, len(SSDA903_HEADER))
+        _import_council()
+
+        def episodes():
+            with override_settings(CSC_COUNCIL_LA_CODE=IMPORT_COUNCIL), path.open("rb") as source:
+                return episodes_import(source, file_name="bench-903.csv", max_bytes=2 * 1024**3)
+
+        results.append(_timed_import("SSDA903 episodes (CSV)", rows, limit, episodes))
     return results

@@ -264,7 +264,7 @@ def council_size(la_code: str, rng: random.Random) -> tuple[int, int]:
     return children, round(children * STAFF_PER_CHILD)
 
 
-def _pounds(pence: int) -> str:
+def pounds(pence: int) -> str:
     """Exact money text for COPY, from whole pence (never through a float)."""
     return f"{pence // 100}.{pence % 100:02d}"
 
@@ -277,7 +277,7 @@ def _placement(rng: random.Random, age: int) -> tuple:
         category, place, provider, _, (low, high) = PLACEMENTS[0]
     if category == "semi_independent" and age < 16:  # and semi-independent for 16 and over
         category, place, provider, _, (low, high) = PLACEMENTS[1]
-    return category, place, provider, _pounds(rng.randrange(low * 100, high * 100 + 1))
+    return category, place, provider, pounds(rng.randrange(low * 100, high * 100 + 1))
 
 
 def children_in_care(rng: random.Random, *, lac: int, first: int, last: int) -> Iterator[tuple]:

@@ -9,6 +9,7 @@ import functools
 import hashlib
 import hmac
 import io
+import operator
 from decimal import Decimal
 from pathlib import Path
 
@@ -158,23 +159,45 @@ def _stage_header(source) -> None:
         )
 
 
+# The order _parse_episode takes the cells in.
+EPISODE_ORDER = [
+    "CHILD",
+    "DECOM",
+    "DEC",
+    "PLANNED_END",
+    "RNE",
+    "LS",
+    "PLACE",
+    "PLACE_PROVIDER",
+    "REC",
+]
+
+
 def _stage_episodes(source, file_name, report, max_bytes) -> None:
     header, rows = iter_rows(source, file_name=file_name, max_bytes=max_bytes)
     columns = column_indexes(header, EPISODE_COLUMNS, required=["CHILD", "DECOM", "PLACE"])
+    # One C-level lookup per row picks the cells; a missing optional column reads the blank
+    # cell added past the end of every row.
+    width = len(header)
+    pick = operator.itemgetter(*(columns.get(name, width) for name in EPISODE_ORDER))
     reference = _pseudonymiser()
+    last_child, last_reference = None, None
     with (
         connection.cursor() as cursor,
         cursor.cursor.copy("COPY episode_stage FROM STDIN") as copy,
     ):
         for number, cells in rows:
             report.rows += 1
-            values, errors = _parse_episode(cells, columns)
+            cells.extend([""] * (width + 1 - len(cells)))
+            values, errors = _parse_episode(*pick(cells))
             if errors:
                 report.errors.extend(
                     RowError(number, message, column) for column, message in errors
                 )
                 continue
-            copy.write_row((number, reference(values[0]), *values[1:]))
+            if values[0] != last_child:  # a child's episodes come together: hash once
+                last_child, last_reference = values[0], reference(values[0])
+            copy.write_row((number, last_reference, *values[1:]))
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE episode_stage")
 
@@ -185,14 +208,19 @@ def _date(text: str):
     return parse_date(text)
 
 
-def _parse_episode(cells, columns) -> tuple[tuple, list[tuple[str, str]]]:
+@functools.lru_cache(maxsize=1024)
+def _category(place: str, provider: str) -> str:
+    return category_for(place, provider)
+
+
+def _parse_episode(
+    child, decom, dec, planned_end, rne, ls, place, provider, rec
+) -> tuple[tuple, list[tuple[str, str]]]:
     errors = []
-    child = _cell(cells, columns, "CHILD")
     if not child:
         errors.append(("CHILD", "the child's identifier is missing"))
     dates = {}
-    for name in ("DECOM", "DEC", "PLANNED_END"):
-        value = _cell(cells, columns, name)
+    for name, value in (("DECOM", decom), ("DEC", dec), ("PLANNED_END", planned_end)):
         dates[name] = None
         if not value:
             if name == "DECOM":
@@ -204,8 +232,7 @@ def _parse_episode(cells, columns) -> tuple[tuple, list[tuple[str, str]]]:
             errors.append((name, str(exc)))
     if dates["DEC"] and dates["DECOM"] and dates["DEC"] < dates["DECOM"]:
         errors.append(("DEC", "the episode ends before it starts"))
-    place = _cell(cells, columns, "PLACE").upper()
-    provider = _cell(cells, columns, "PLACE_PROVIDER").upper()
+    place, provider = place.upper(), provider.upper()
     if place not in PLACE_CODES:
         errors.append(("PLACE", f"{place!r} is not an SSDA903 placement type"))
     if provider and provider not in PROVIDER_CODES:
@@ -217,12 +244,12 @@ def _parse_episode(cells, columns) -> tuple[tuple, list[tuple[str, str]]]:
         dates["DECOM"],
         dates["DEC"],
         dates["PLANNED_END"],
-        _cell(cells, columns, "RNE").upper()[:2],
-        _cell(cells, columns, "LS").upper()[:2],
+        rne.upper()[:2],
+        ls.upper()[:2],
         place,
         provider,
-        _cell(cells, columns, "REC").upper()[:3],
-        category_for(place, provider),
+        rec.upper()[:3],
+        _category(place, provider),
     ), []
 
 
