@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from budgets import charts, metrics, trends
 from budgets.access import Role, has_role, role_required, visible_services
+from budgets.cache import cached
 from budgets.chart_style import figure_data
 from budgets.models import Council, Service, month_of
 from budgets.reference import neighbours_of
@@ -35,6 +36,12 @@ class Scope:
     label: str
     name: str
     services: QuerySet
+
+
+def reader_key(user) -> str:
+    """Whose figures these are, for the cache: everyone who reads everything sees the same;
+    a finance officer sees their own services only."""
+    return "all" if has_role(user, *Role.READ_EVERYTHING) else f"user:{user.pk}"
 
 
 def chart(chart_id: str, fig, summary: str) -> dict:
@@ -100,10 +107,14 @@ def chosen_scope(request, period, options: list[Scope]) -> Scope | None:
     services = [o for o in options if "/" in o.value]
     if not services or period is None:
         return services[0] if services else None
-    positions = metrics.directorate_positions(
-        period, visible_services(request.user, Service.objects.all())
-    )
-    variances = {f"{d.key}/{s.key}": s.variance for d in positions for s in d.children}
+
+    def build():
+        positions = metrics.directorate_positions(
+            period, visible_services(request.user, Service.objects.all())
+        )
+        return {f"{d.key}/{s.key}": s.variance for d in positions for s in d.children}
+
+    variances = cached(("service variances", period.pk, reader_key(request.user)), build)
     return max(services, key=lambda o: variances.get(o.value, 0))
 
 
@@ -118,28 +129,34 @@ def movement(request):
     scope = chosen_scope(request, period, options)
     context = {"period": period, "years": metrics.years_with_periods(), "scopes": options}
     if period is not None and scope is not None:
-        path = trends.forecast_path(period, scope.services)
-        outturn = trends.final_outturn(period, scope.services)
-        accuracy = trends.forecast_accuracy(path, outturn) if outturn is not None else []
+        context.update(scope=scope)
         context.update(
-            scope=scope,
-            path=path,
-            outturn=outturn,
-            accuracy=accuracy,
-            movement_chart=chart(
-                "chart-movement",
-                charts.forecast_movement(path, name=scope.name, outturn=outturn),
-                charts.describe_movement(path, name=scope.name, outturn=outturn),
-            ),
-            accuracy_chart=chart(
-                "chart-accuracy",
-                charts.forecast_accuracy(accuracy, name=scope.name),
-                charts.describe_accuracy(accuracy, name=scope.name),
-            )
-            if accuracy
-            else None,
+            cached(("movement", period.pk, scope.value), lambda: _movement(period, scope))
         )
     return render(request, "csc_dashboard/movement.html", context)
+
+
+def _movement(period, scope: Scope) -> dict:
+    path = trends.forecast_path(period, scope.services)
+    outturn = trends.final_outturn(period, scope.services)
+    accuracy = trends.forecast_accuracy(path, outturn) if outturn is not None else []
+    return dict(
+        path=path,
+        outturn=outturn,
+        accuracy=accuracy,
+        movement_chart=chart(
+            "chart-movement",
+            charts.forecast_movement(path, name=scope.name, outturn=outturn),
+            charts.describe_movement(path, name=scope.name, outturn=outturn),
+        ),
+        accuracy_chart=chart(
+            "chart-accuracy",
+            charts.forecast_accuracy(accuracy, name=scope.name),
+            charts.describe_accuracy(accuracy, name=scope.name),
+        )
+        if accuracy
+        else None,
+    )
 
 
 @replica_reads
@@ -152,20 +169,24 @@ def areas(request):
     scope = chosen_scope(request, period, options)
     context = {"period": period, "years": metrics.years_with_periods(), "scopes": options}
     if period is not None and scope is not None:
-        service = scope.services.select_related("directorate").get()
-        positions = metrics.area_positions(period, service)
-        context.update(
-            scope=scope,
-            service=service,
-            areas=positions,
-            total=metrics.total(positions),
-            areas_chart=chart(
-                "chart-areas",
-                charts.areas_waterfall(positions, name=scope.name),
-                charts.describe_areas(positions, name=scope.name),
-            ),
-        )
+        context.update(scope=scope)
+        context.update(cached(("areas", period.pk, scope.value), lambda: _areas(period, scope)))
     return render(request, "csc_dashboard/areas.html", context)
+
+
+def _areas(period, scope: Scope) -> dict:
+    service = scope.services.select_related("directorate").get()
+    positions = metrics.area_positions(period, service)
+    return dict(
+        service=service,
+        areas=positions,
+        total=metrics.total(positions),
+        areas_chart=chart(
+            "chart-areas",
+            charts.areas_waterfall(positions, name=scope.name),
+            charts.describe_areas(positions, name=scope.name),
+        ),
+    )
 
 
 @replica_reads
@@ -176,41 +197,43 @@ def lac(request):
     period = period_or_404(request)
     context = {"period": period, "years": metrics.years_with_periods()}
     if period is not None:
-        series = placement_metrics.monthly_lac_series(
-            first=period.year.starts_on, months=period.number
-        )
-        months, counts = placement_charts.lac_by_month(series)
-        labels = dict(CostCategory.choices)
-        rows = []
-        for i, month in enumerate(months):
-            cells = [values[i] for values in counts.values()]
-            rows.append((month, cells, sum(cells)))
-        council = Council.objects.current().first()
-        code = council.la_code if council else ""
-        rates = placement_metrics.rate_series(code, [a.la_code for a in neighbours_of(code)])
-        costs = unit_cost_rows(period)
-        context.update(
-            rates=rates,
-            rate_chart=chart(
-                "chart-lac-rate",
-                placement_charts.lac_rate_comparison(rates),
-                placement_charts.describe_lac_rates(rates),
-            ),
-            costs=costs,
-            cost_chart=chart(
-                "chart-unit-costs",
-                placement_charts.unit_cost_comparison(costs),
-                placement_charts.describe_unit_costs(costs),
-            ),
-            columns=[labels.get(c, c) for c in counts],
-            rows=rows,
-            lac_chart=chart(
-                "chart-lac",
-                placement_charts.lac_trend(months, counts),
-                placement_charts.describe_lac(months, counts),
-            ),
-        )
+        context.update(cached(("lac", period.pk), lambda: _lac(period)))
     return render(request, "csc_dashboard/lac.html", context)
+
+
+def _lac(period) -> dict:
+    series = placement_metrics.monthly_lac_series(first=period.year.starts_on, months=period.number)
+    months, counts = placement_charts.lac_by_month(series)
+    labels = dict(CostCategory.choices)
+    rows = []
+    for i, month in enumerate(months):
+        cells = [values[i] for values in counts.values()]
+        rows.append((month, cells, sum(cells)))
+    council = Council.objects.current().first()
+    code = council.la_code if council else ""
+    rates = placement_metrics.rate_series(code, [a.la_code for a in neighbours_of(code)])
+    costs = unit_cost_rows(period)
+    return dict(
+        rates=rates,
+        rate_chart=chart(
+            "chart-lac-rate",
+            placement_charts.lac_rate_comparison(rates),
+            placement_charts.describe_lac_rates(rates),
+        ),
+        costs=costs,
+        cost_chart=chart(
+            "chart-unit-costs",
+            placement_charts.unit_cost_comparison(costs),
+            placement_charts.describe_unit_costs(costs),
+        ),
+        columns=[labels.get(c, c) for c in counts],
+        rows=rows,
+        lac_chart=chart(
+            "chart-lac",
+            placement_charts.lac_trend(months, counts),
+            placement_charts.describe_lac(months, counts),
+        ),
+    )
 
 
 def unit_cost_rows(period) -> list[tuple]:
@@ -242,24 +265,28 @@ def agency(request):
     period = period_or_404(request)
     context = {"period": period, "years": metrics.years_with_periods()}
     if period is not None:
-        end = month_of(period.year.start_year, period.number)
-        first = end.replace(year=end.year - 1)
-        series = workforce_metrics.agency_ratio_series(first=first, months=13)
-        months = [row[0] for row in series]
-        ratios = [
-            workforce_metrics.agency_ratio({"agency": a, "permanent": p, "vacant": 0})
-            for _, a, p in series
-        ]
-        target = settings.CSC_AGENCY_TARGET
-        england = workforce_metrics.england_agency_rate()
-        context.update(
-            rows=[(m, r, a, p) for m, r, (_, a, p) in zip(months, ratios, series, strict=True)],
-            target=target,
-            england=england,
-            agency_chart=chart(
-                "chart-agency",
-                workforce_charts.agency_trend(months, ratios, target=target, england=england),
-                workforce_charts.describe_agency(months, ratios, target=target, england=england),
-            ),
-        )
+        context.update(cached(("agency", period.pk), lambda: _agency(period)))
     return render(request, "csc_dashboard/agency.html", context)
+
+
+def _agency(period) -> dict:
+    end = month_of(period.year.start_year, period.number)
+    first = end.replace(year=end.year - 1)
+    series = workforce_metrics.agency_ratio_series(first=first, months=13)
+    months = [row[0] for row in series]
+    ratios = [
+        workforce_metrics.agency_ratio({"agency": a, "permanent": p, "vacant": 0})
+        for _, a, p in series
+    ]
+    target = settings.CSC_AGENCY_TARGET
+    england = workforce_metrics.england_agency_rate()
+    return dict(
+        rows=[(m, r, a, p) for m, r, (_, a, p) in zip(months, ratios, series, strict=True)],
+        target=target,
+        england=england,
+        agency_chart=chart(
+            "chart-agency",
+            workforce_charts.agency_trend(months, ratios, target=target, england=england),
+            workforce_charts.describe_agency(months, ratios, target=target, england=england),
+        ),
+    )

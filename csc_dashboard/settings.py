@@ -207,6 +207,17 @@ CSC_FORECAST_COMPARISONS: list[str] = [
 # The agency ratio the council aims for (%, default London's best in the report, 9.1.2: 11%).
 CSC_AGENCY_TARGET = Decimal(env_str("CSC_AGENCY_TARGET", default="11"))
 
+# Dashboard figures are cached keyed on the data version (budgets/cache.py): a write anywhere
+# makes them be computed again. Entries also expire after this many seconds; 0 turns it off.
+# The cache is per process (LocMemCache); each process computes its own copy once per change.
+CSC_CHART_CACHE_SECONDS = env_int("CSC_CHART_CACHE_SECONDS", default=600, minimum=0)
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "OPTIONS": {"MAX_ENTRIES": 2000},
+    }
+}
+
 # A forecast that moves by more than this since last period needs a commentary line.
 CSC_COMMENTARY_THRESHOLD = Decimal(env_str("CSC_COMMENTARY_THRESHOLD", default="50000"))
 

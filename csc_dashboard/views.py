@@ -10,8 +10,9 @@ from django.views.decorators.http import require_GET
 
 from budgets import charts, metrics, trends
 from budgets.access import role_required, visible_services
+from budgets.cache import cached
 from budgets.models import Service
-from csc_dashboard.dashboard_views import chart
+from csc_dashboard.dashboard_views import chart, reader_key
 from csc_dashboard.routers import replica_reads
 
 
@@ -36,13 +37,31 @@ def overview(request):
     period = metrics.resolve_period(request.GET.get("year"), request.GET.get("period"))
     if period is None and (request.GET.get("year") or request.GET.get("period")):
         raise Http404("No such financial year and period.")
-    directorates, headlines, variance_charts = [], [], []
+    figures = {"directorates": [], "headlines": [], "variance_charts": []}
     if period is not None:
-        services = visible_services(request.user, Service.objects.all())
-        directorates = metrics.directorate_positions(period, services)
-        headlines = trends.overview_headlines(period, services, directorates)
-        service_positions = [s for d in directorates for s in d.children]
-        variance_charts = [
+        figures = cached(
+            ("overview", period.pk, reader_key(request.user)),
+            lambda: _overview(period, visible_services(request.user, Service.objects.all())),
+        )
+    return render(
+        request,
+        "csc_dashboard/overview.html",
+        {
+            "period": period,
+            "total": metrics.total(figures["directorates"], name="Council total"),
+            "years": metrics.years_with_periods(),
+            **figures,
+        },
+    )
+
+
+def _overview(period, services) -> dict:
+    directorates = metrics.directorate_positions(period, services)
+    service_positions = [s for d in directorates for s in d.children]
+    return {
+        "directorates": directorates,
+        "headlines": trends.overview_headlines(period, services, directorates),
+        "variance_charts": [
             chart(
                 "chart-variance-directorate",
                 charts.variance_by_directorate(directorates),
@@ -53,19 +72,8 @@ def overview(request):
                 charts.variance_by_service(directorates),
                 charts.describe_variances(service_positions, kind="service"),
             ),
-        ]
-    return render(
-        request,
-        "csc_dashboard/overview.html",
-        {
-            "period": period,
-            "directorates": directorates,
-            "total": metrics.total(directorates, name="Council total"),
-            "years": metrics.years_with_periods(),
-            "headlines": headlines,
-            "variance_charts": variance_charts,
-        },
-    )
+        ],
+    }
 
 
 def server_error(request):

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.core.cache import cache
 from django.core.management import call_command
 
 from budgets.access import Role
@@ -13,6 +14,13 @@ def django_db_setup(django_db_setup, django_db_blocker):
     """Every test starts from the demo council built from the committee report."""
     with django_db_blocker.unblock():
         call_command("load_demo", force=True, verbosity=0)
+
+
+@pytest.fixture(autouse=True)
+def _empty_chart_cache():
+    """Each test's database changes are rolled back, but the data version (a sequence) is not:
+    start every test with no cached figures, so none outlive the data they came from."""
+    cache.clear()
 
 
 def _user(username: str, role: str | None):
