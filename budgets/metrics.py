@@ -7,6 +7,7 @@ Finance rule: a line with no forecast at a period is taken to be on budget (fore
 budget), which is how councils' monitoring returns treat an unreported line.
 """
 
+import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -20,6 +21,7 @@ from budgets.models import (
     AreaOfSpend,
     Budget,
     BudgetLine,
+    Council,
     FinancialYear,
     Forecast,
     Period,
@@ -306,3 +308,18 @@ def forecast_grid(service, period: Period, comparisons=()) -> tuple[list, GridTo
         groups[-1][1].append(row)
         total.add(row)
     return groups, total
+
+
+def month_ends_sql(first: datetime.date, months: int) -> tuple[str, list]:
+    """SQL (and its parameters) for the month ends of `months` months from `first`'s month, as
+    a `months(month_end)` relation, and the current council's id as a subquery: the two parts
+    every monthly series over dated records (episodes, fillings) starts from."""
+    council_sql, council_params = Council.objects.current().values("pk").query.sql_with_params()
+    sql = """
+        WITH months AS (
+            SELECT (m + interval '1 month - 1 day')::date AS month_end
+            FROM generate_series(date_trunc('month', %s::date),
+                                 date_trunc('month', %s::date) + (%s - 1) * interval '1 month',
+                                 interval '1 month') AS m
+        ), council AS ({council})""".replace("{council}", council_sql)
+    return sql, [first, first, months, *council_params]

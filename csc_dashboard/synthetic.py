@@ -16,6 +16,7 @@ from django.db import connection, transaction
 
 from budgets.access import Role
 from budgets.models import AreaOfSpend, FinancialYear, Period
+from placements.importers import EPISODE_FIELDS
 
 # A council's shape: directorates and their services (about 300 cost centres in all).
 DIRECTORATES = {
@@ -377,20 +378,7 @@ def generate_placements(council_id: int, lac: int, spec, rng) -> dict[str, int]:
     }
     counts["episodes"] = _copy(
         "placements_episode",
-        [
-            "child_id",
-            "council_id",
-            "start",
-            '"end"',
-            "planned_end",
-            "rne",
-            "legal_status",
-            "place",
-            "place_provider",
-            "reason_ended",
-            "category",
-            "weekly_cost",
-        ],
+        ["child_id", "council_id", "start", *(f'"{f}"' for f in EPISODE_FIELDS), "weekly_cost"],
         episode_rows(),
     )
     return counts

@@ -11,7 +11,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
-from budgets.models import Council
+from budgets.metrics import month_ends_sql
 from placements.categories import CostCategory
 from placements.models import CategoryLine, Episode, LacRate, Population, RateCard
 
@@ -39,16 +39,10 @@ def monthly_lac_series(*, first: datetime.date, months: int) -> list[tuple]:
     """(month end, category, children) for each month from `first`'s month, for the current
     council: one query, the counting done by PostgreSQL over a generated series of month ends.
     Only episodes overlapping the months are joined (the council-and-dates index finds them)."""
-    council_sql, council_params = Council.objects.current().values("pk").query.sql_with_params()
-    sql = f"""
-        WITH months AS (
-            SELECT (m + interval '1 month - 1 day')::date AS month_end
-            FROM generate_series(date_trunc('month', %s::date),
-                                 date_trunc('month', %s::date) + (%s - 1) * interval '1 month',
-                                 interval '1 month') AS m
-        ), episodes AS (
+    months_sql, params = month_ends_sql(first, months)
+    sql = f"""{months_sql}, episodes AS (
             SELECT child_id, category, start, "end" FROM placements_episode
-            WHERE council_id IN ({council_sql})
+            WHERE council_id IN (SELECT * FROM council)
               AND start <= (SELECT max(month_end) FROM months)
               AND ("end" IS NULL OR "end" > (SELECT min(month_end) FROM months))
         )
@@ -56,9 +50,9 @@ def monthly_lac_series(*, first: datetime.date, months: int) -> list[tuple]:
         FROM months m JOIN episodes e
           ON e.start <= m.month_end AND (e."end" IS NULL OR e."end" > m.month_end)
         GROUP BY 1, 2 ORDER BY 1, 2
-    """  # noqa: S608 (council_sql is the ORM's own SQL, its values are parameters)
+    """  # noqa: S608 (months_sql is fixed text and the ORM's own SQL; values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [first, first, months, *council_params])
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 

@@ -10,7 +10,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
-from budgets.models import Council
+from budgets.metrics import month_ends_sql
 from workforce.models import Filling, Indicator, Team, TeamCaseload
 
 ZERO = Decimal("0")
@@ -70,20 +70,14 @@ def agency_ratio_by_team(day: datetime.date) -> list[tuple[str, Decimal | None]]
 def agency_ratio_series(*, first: datetime.date, months: int) -> list[tuple]:
     """(month end, agency FTE, permanent FTE) for each month, for the current council: one
     query over month ends, joining only the council's fillings that overlap the months."""
-    council_sql, council_params = Council.objects.current().values("pk").query.sql_with_params()
-    sql = f"""
-        WITH months AS (
-            SELECT (m + interval '1 month - 1 day')::date AS month_end
-            FROM generate_series(date_trunc('month', %s::date),
-                                 date_trunc('month', %s::date) + (%s - 1) * interval '1 month',
-                                 interval '1 month') AS m
-        ), fillings AS (
+    months_sql, params = month_ends_sql(first, months)
+    sql = f"""{months_sql}, fillings AS (
             SELECT f.status, f.fte, f.start, f."end" FROM workforce_filling f
             JOIN workforce_post p ON p.id = f.post_id
             JOIN workforce_team t ON t.id = p.team_id
             JOIN budgets_service s ON s.id = t.service_id
             JOIN budgets_directorate d ON d.id = s.directorate_id
-            WHERE d.council_id IN ({council_sql})
+            WHERE d.council_id IN (SELECT * FROM council)
               AND f.start <= (SELECT max(month_end) FROM months)
               AND (f."end" IS NULL OR f."end" > (SELECT min(month_end) FROM months))
         )
@@ -93,9 +87,9 @@ def agency_ratio_series(*, first: datetime.date, months: int) -> list[tuple]:
         FROM months m LEFT JOIN fillings f
           ON f.start <= m.month_end AND (f."end" IS NULL OR f."end" > m.month_end)
         GROUP BY 1 ORDER BY 1
-    """  # noqa: S608 (council_sql is the ORM's own SQL, its values are parameters)
+    """  # noqa: S608 (months_sql is fixed text and the ORM's own SQL; values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, [first, first, months, *council_params])
+        cursor.execute(sql, params)
         return cursor.fetchall()
 
 
