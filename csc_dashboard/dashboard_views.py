@@ -114,7 +114,9 @@ def chosen_scope(request, period, options: list[Scope]) -> Scope | None:
         )
         return {f"{d.key}/{s.key}": s.variance for d in positions for s in d.children}
 
-    variances = cached(("service variances", period.pk, reader_key(request.user)), build)
+    variances = cached(
+        ("service variances", period.pk, reader_key(request.user)), build, request=request
+    )
     return max(services, key=lambda o: variances.get(o.value, 0))
 
 
@@ -131,7 +133,11 @@ def movement(request):
     if period is not None and scope is not None:
         context.update(scope=scope)
         context.update(
-            cached(("movement", period.pk, scope.value), lambda: _movement(period, scope))
+            cached(
+                ("movement", period.pk, scope.value),
+                lambda: _movement(period, scope),
+                request=request,
+            )
         )
     return render(request, "csc_dashboard/movement.html", context)
 
@@ -170,7 +176,11 @@ def areas(request):
     context = {"period": period, "years": metrics.years_with_periods(), "scopes": options}
     if period is not None and scope is not None:
         context.update(scope=scope)
-        context.update(cached(("areas", period.pk, scope.value), lambda: _areas(period, scope)))
+        context.update(
+            cached(
+                ("areas", period.pk, scope.value), lambda: _areas(period, scope), request=request
+            )
+        )
     return render(request, "csc_dashboard/areas.html", context)
 
 
@@ -197,7 +207,7 @@ def lac(request):
     period = period_or_404(request)
     context = {"period": period, "years": metrics.years_with_periods()}
     if period is not None:
-        context.update(cached(("lac", period.pk), lambda: _lac(period)))
+        context.update(cached(("lac", period.pk), lambda: _lac(period), request=request))
     return render(request, "csc_dashboard/lac.html", context)
 
 
@@ -265,7 +275,7 @@ def agency(request):
     period = period_or_404(request)
     context = {"period": period, "years": metrics.years_with_periods()}
     if period is not None:
-        context.update(cached(("agency", period.pk), lambda: _agency(period)))
+        context.update(cached(("agency", period.pk), lambda: _agency(period), request=request))
     return render(request, "csc_dashboard/agency.html", context)
 
 

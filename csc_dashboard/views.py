@@ -42,6 +42,7 @@ def overview(request):
         figures = cached(
             ("overview", period.pk, reader_key(request.user)),
             lambda: _overview(period, visible_services(request.user, Service.objects.all())),
+            request=request,
         )
     return render(
         request,
