@@ -310,10 +310,11 @@ def forecast_grid(service, period: Period, comparisons=()) -> tuple[list, GridTo
     return groups, total
 
 
-def month_ends_sql(first: datetime.date, months: int) -> tuple[str, list]:
-    """SQL (and its parameters) for the month ends of `months` months from `first`'s month, as
-    a `months(month_end)` relation, and the current council's id as a subquery: the two parts
-    every monthly series over dated records (episodes, fillings) starts from."""
+def month_ends_sql(first: datetime.date, months: int) -> tuple[str, list, str, list]:
+    """SQL for the month ends of `months` months from `first`'s month, as a `months(month_end)`
+    relation to start a WITH clause, and the current council's id as a subquery to use inline
+    (inline, the planner starts from the council's own rows), each with its parameters: the
+    parts every monthly series over dated records (episodes, fillings) starts from."""
     council_sql, council_params = Council.objects.current().values("pk").query.sql_with_params()
     sql = """
         WITH months AS (
@@ -321,5 +322,5 @@ def month_ends_sql(first: datetime.date, months: int) -> tuple[str, list]:
             FROM generate_series(date_trunc('month', %s::date),
                                  date_trunc('month', %s::date) + (%s - 1) * interval '1 month',
                                  interval '1 month') AS m
-        ), council AS ({council})""".replace("{council}", council_sql)
-    return sql, [first, first, months, *council_params]
+        )"""
+    return sql, [first, first, months], council_sql, list(council_params)

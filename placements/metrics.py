@@ -39,10 +39,10 @@ def monthly_lac_series(*, first: datetime.date, months: int) -> list[tuple]:
     """(month end, category, children) for each month from `first`'s month, for the current
     council: one query, the counting done by PostgreSQL over a generated series of month ends.
     Only episodes overlapping the months are joined (the council-and-dates index finds them)."""
-    months_sql, params = month_ends_sql(first, months)
+    months_sql, params, council_sql, council_params = month_ends_sql(first, months)
     sql = f"""{months_sql}, episodes AS (
             SELECT child_id, category, start, "end" FROM placements_episode
-            WHERE council_id IN (SELECT * FROM council)
+            WHERE council_id IN ({council_sql})
               AND start <= (SELECT max(month_end) FROM months)
               AND ("end" IS NULL OR "end" > (SELECT min(month_end) FROM months))
         )
@@ -52,7 +52,7 @@ def monthly_lac_series(*, first: datetime.date, months: int) -> list[tuple]:
         GROUP BY 1, 2 ORDER BY 1, 2
     """  # noqa: S608 (months_sql is fixed text and the ORM's own SQL; values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, *council_params])
         return cursor.fetchall()
 
 

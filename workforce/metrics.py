@@ -70,14 +70,14 @@ def agency_ratio_by_team(day: datetime.date) -> list[tuple[str, Decimal | None]]
 def agency_ratio_series(*, first: datetime.date, months: int) -> list[tuple]:
     """(month end, agency FTE, permanent FTE) for each month, for the current council: one
     query over month ends, joining only the council's fillings that overlap the months."""
-    months_sql, params = month_ends_sql(first, months)
+    months_sql, params, council_sql, council_params = month_ends_sql(first, months)
     sql = f"""{months_sql}, fillings AS (
             SELECT f.status, f.fte, f.start, f."end" FROM workforce_filling f
             JOIN workforce_post p ON p.id = f.post_id
             JOIN workforce_team t ON t.id = p.team_id
             JOIN budgets_service s ON s.id = t.service_id
             JOIN budgets_directorate d ON d.id = s.directorate_id
-            WHERE d.council_id IN (SELECT * FROM council)
+            WHERE d.council_id IN ({council_sql})
               AND f.start <= (SELECT max(month_end) FROM months)
               AND (f."end" IS NULL OR f."end" > (SELECT min(month_end) FROM months))
         )
@@ -89,7 +89,7 @@ def agency_ratio_series(*, first: datetime.date, months: int) -> list[tuple]:
         GROUP BY 1 ORDER BY 1
     """  # noqa: S608 (months_sql is fixed text and the ORM's own SQL; values are parameters)
     with connection.cursor() as cursor:
-        cursor.execute(sql, params)
+        cursor.execute(sql, [*params, *council_params])
         return cursor.fetchall()
 
 
