@@ -116,6 +116,7 @@ class BudgetLineAdmin(AuditedAdmin):
 class BudgetAdmin(AuditedAdmin):
     form = OpenYearForm
     list_display = ["line", "year", "original", "revised"]
+    readonly_fields = ["profile"]  # the budget book's phasing: import_budgets writes it
     list_filter = ["year", "line__service"]
     list_select_related = ["line", "year"]
     search_fields = ["line__code", "line__name"]

@@ -76,7 +76,7 @@ def load_budget_demo(figures: dict, *, author) -> Council:
             defaults={
                 "name": name,
                 "service": services[service],
-                "area_of_spend": area,
+                "area_of_spend_id": area,
                 "section_251_line": s251,
             },
         )
@@ -117,7 +117,7 @@ def _line_variances(figures: dict, label: str, lines: list[BudgetLine]) -> dict[
             group = [
                 line
                 for line in lines
-                if line.service.code == service_code and area in ("all", line.area_of_spend)
+                if line.service.code == service_code and area in ("all", line.area_of_spend_id)
             ]
             weights = [line.demo_budgets[label] for line in group]
             for millions in path:

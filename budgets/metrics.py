@@ -16,15 +16,15 @@ from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from budgets.models import (
-    AREA_ORDER,
     Actual,
-    AreaOfSpend,
     Budget,
     BudgetLine,
     Council,
     FinancialYear,
     Forecast,
     Period,
+    area_sort_key,
+    areas_by_code,
     parse_year_label,
 )
 
@@ -123,17 +123,17 @@ def area_positions(period: Period, service) -> list[Position]:
         .order_by()
         .annotate(total_budget=Sum("budget"), total_forecast=Sum("forecast"))
     )
-    labels = dict(AreaOfSpend.choices)
+    areas = areas_by_code()
     positions = [
         Position(
             row["area_of_spend"],
-            labels[row["area_of_spend"]],
+            areas[row["area_of_spend"]].name,
             budget=row["total_budget"],
             forecast=row["total_forecast"],
         )
         for row in totals
     ]
-    return sorted(positions, key=lambda p: AREA_ORDER[p.key])
+    return sorted(positions, key=lambda p: area_sort_key(areas, p.key))
 
 
 def total(positions: list[Position], *, name: str = "Total") -> Position:
@@ -285,14 +285,14 @@ def forecast_grid(service, period: Period, comparisons=()) -> tuple[list, GridTo
     lines = list(
         lines_with_position(period, BudgetLine.objects.filter(service=service)).order_by("code")
     )
-    lines.sort(key=lambda line: (AREA_ORDER[line.area_of_spend], line.code))
+    areas = areas_by_code()
+    lines.sort(key=lambda line: (area_sort_key(areas, line.area_of_spend_id), line.code))
     actuals = actuals_to_date(lines, period)
     current = forecasts_at(lines, period)
     before = previous_period(period)
     previous = {k: f.outturn for k, f in forecasts_at(lines, before).items()} if before else {}
     extra = [comparison(period, lines) for comparison in comparisons]
     groups, total = [], GridTotal(service.name, level="service")
-    labels = dict(AreaOfSpend.choices)
     for line in lines:
         row = GridRow(
             line=line,
@@ -302,8 +302,9 @@ def forecast_grid(service, period: Period, comparisons=()) -> tuple[list, GridTo
             forecast=current.get(line.pk),
             comparisons=[values.get(line.pk) for values in extra],
         )
-        if not groups or groups[-1][0].name != labels[line.area_of_spend]:
-            groups.append((GridTotal(labels[line.area_of_spend], level="service"), []))
+        area_name = areas[line.area_of_spend_id].name
+        if not groups or groups[-1][0].name != area_name:
+            groups.append((GridTotal(area_name, level="service"), []))
         groups[-1][0].add(row)
         groups[-1][1].append(row)
         total.add(row)

@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 
 from django.conf import settings
+from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
@@ -128,14 +129,29 @@ class Council(models.Model):
     """The council whose budget this is; `la_code` is the DfE's old three-digit LA code."""
 
     name = models.CharField(max_length=100, unique=True)
-    la_code = models.CharField(max_length=3, unique=True, help_text="DfE old LA code, e.g. 209")
+    la_code = models.CharField(max_length=3, unique=True, help_text="DfE old LA code, e.g. 210")
+    headline_periods_back = models.PositiveSmallIntegerField(
+        default=1,
+        help_text="The overview's headlines compare with the forecast this many periods before "
+        "(1: last month; 2 for a committee that meets every other month).",
+    )
+    committee_labels = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Optional section labels for the committee tables, by table key "
+        '(e.g. {"budget_by_area": "9"}), shown before each table\'s title.',
+    )
 
     objects = CouncilQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
         constraints = [
-            models.CheckConstraint(condition=Q(la_code__regex=r"^\d{3}$"), name="la_code_3_digits")
+            models.CheckConstraint(condition=Q(la_code__regex=r"^\d{3}$"), name="la_code_3_digits"),
+            models.CheckConstraint(
+                condition=Q(headline_periods_back__gte=1, headline_periods_back__lte=11),
+                name="council_headline_periods_1_to_11",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -146,6 +162,12 @@ class Directorate(models.Model):
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="directorates")
     code = models.CharField(max_length=10)
     name = models.CharField(max_length=100)
+    directors = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        blank=True,
+        related_name="directed_directorates",
+        help_text="Directors who sign off this directorate's services.",
+    )
 
     class Meta:
         ordering = ["council__name", "code"]
@@ -178,18 +200,47 @@ class Service(models.Model):
         return f"{self.name} ({self.code})"
 
 
-class AreaOfSpend(models.TextChoices):
-    """The areas of spend of the committee report's section 9 table, in its order."""
+class AreaOfSpend(models.Model):
+    """A heading a budget line's spend is reported under (Staffing, Children's placements, ...).
 
-    STAFFING = "staffing", "Staffing"
-    PLACEMENTS = "placements", "Children's placements"
-    SPECIALIST_SUPPORT = "specialist_support", "Specialist support"
-    OTHER_SUPPORT = "other_support", "Other support"
-    OTHER_COSTS = "other_costs", "Other costs"
-    INCOME = "income", "Income"
+    Every deployment has the six of a children's services budget (DEFAULT_AREAS, created by
+    migration); a budget book may add a council's own, such as "Contracts" for a waste service.
+    `position` orders them in tables and charts; `code` is a short slug of the name.
+    """
+
+    code = models.SlugField(max_length=40, unique=True, allow_unicode=False)
+    name = models.CharField(max_length=60, unique=True)
+    position = models.PositiveSmallIntegerField(default=100)
+
+    class Meta:
+        ordering = ["position", "name"]
+        verbose_name_plural = "areas of spend"
+
+    def __str__(self) -> str:
+        return self.name
 
 
-AREA_ORDER = {value: index for index, value in enumerate(AreaOfSpend.values)}
+def areas_by_code() -> dict[str, "AreaOfSpend"]:
+    """Every area of spend by code, in one query, for labelling and ordering rows."""
+    return {area.code: area for area in AreaOfSpend.objects.all()}
+
+
+def area_sort_key(areas: dict[str, "AreaOfSpend"], code: str) -> tuple:
+    """Order by the area's position, then its name; an unknown code sorts last."""
+    area = areas.get(code)
+    return (area.position, area.name) if area else (10_000, code)
+
+
+# The six areas every deployment starts with: (code, name), in their reporting order.
+DEFAULT_AREAS = (
+    ("staffing", "Staffing"),
+    ("placements", "Children's placements"),
+    ("specialist_support", "Specialist support"),
+    ("other_support", "Other support"),
+    ("other_costs", "Other costs"),
+    ("income", "Income"),
+)
+INCOME_AREA = "income"
 
 
 class BudgetLine(models.Model):
@@ -198,7 +249,13 @@ class BudgetLine(models.Model):
     code = models.CharField(max_length=20, unique=True)
     name = models.CharField(max_length=150)
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="lines")
-    area_of_spend = models.CharField(max_length=20, choices=AreaOfSpend.choices)
+    area_of_spend = models.ForeignKey(
+        AreaOfSpend,
+        on_delete=models.PROTECT,
+        to_field="code",
+        db_column="area_of_spend",
+        related_name="lines",
+    )
     section_251_line = models.CharField(
         max_length=10, blank=True, help_text="Section 251 outturn line, e.g. 3.1.2, where known."
     )
@@ -206,9 +263,6 @@ class BudgetLine(models.Model):
     class Meta:
         ordering = ["service", "area_of_spend", "code"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(area_of_spend__in=AreaOfSpend.values), name="line_area_valid"
-            ),
             models.CheckConstraint(
                 condition=Q(section_251_line="") | Q(section_251_line__regex=r"^\d+(\.\d+)*$"),
                 name="line_s251_format",
@@ -226,10 +280,21 @@ class Budget(models.Model):
     year = models.ForeignKey(FinancialYear, on_delete=models.PROTECT, related_name="budgets")
     original = models.DecimalField(**MONEY)
     revised = models.DecimalField(**MONEY)
+    profile = ArrayField(
+        models.DecimalField(**MONEY),
+        size=12,
+        null=True,
+        blank=True,
+        help_text="The budget book's monthly phasing, P1 (April) to P12 (March), where given.",
+    )
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["line", "year"], name="budget_unique_per_line_year"),
+            models.CheckConstraint(
+                condition=Q(profile__isnull=True) | Q(profile__len=12),
+                name="budget_profile_12_months",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -252,6 +317,29 @@ class Actual(models.Model):
 
     def __str__(self) -> str:
         return f"{self.line.code} {self.period}: £{self.amount:,}"
+
+
+class LedgerEntry(models.Model):
+    """The ledger's account-level detail behind an Actual: one account of a cost centre in a
+    period, as the finance system exported it (rows for the same account summed)."""
+
+    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="ledger_entries")
+    period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="ledger_entries")
+    account = models.CharField(max_length=40)
+    description = models.CharField(max_length=200, blank=True)
+    amount = models.DecimalField(**MONEY)
+
+    class Meta:
+        ordering = ["line", "period", "account"]
+        verbose_name_plural = "ledger entries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["line", "period", "account"], name="ledger_entry_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.line.code} {self.account} {self.period}: £{self.amount:,}"
 
 
 class Forecast(models.Model):
@@ -455,11 +543,13 @@ class AuditEntry(models.Model):
 
 class SignOff(models.Model):
     """A service's forecast for a period: submitted by its finance officer, then signed off by a
-    director who is not the same person."""
+    director of the service's directorate who is not the same person, or returned with a reason
+    (which the officer sees until they submit again)."""
 
     class Status(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
         SIGNED_OFF = "signed_off", "Signed off"
+        RETURNED = "returned", "Returned"
 
     service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="sign_offs")
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="sign_offs")
@@ -472,12 +562,18 @@ class SignOff(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     signed_off_at = models.DateTimeField(null=True, blank=True)
+    returned_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    returned_at = models.DateTimeField(null=True, blank=True)
+    return_reason = models.TextField(blank=True)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["service", "period"], name="sign_off_unique"),
             models.CheckConstraint(
-                condition=Q(status__in=["submitted", "signed_off"]), name="sign_off_status_valid"
+                condition=Q(status__in=["submitted", "signed_off", "returned"]),
+                name="sign_off_status_valid",
             ),
             models.CheckConstraint(
                 condition=Q(signed_off_by__isnull=True)
@@ -486,7 +582,14 @@ class SignOff(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(status="submitted", signed_off_by__isnull=True)
-                | Q(status="signed_off", signed_off_by__isnull=False, signed_off_at__isnull=False),
+                | Q(status="signed_off", signed_off_by__isnull=False, signed_off_at__isnull=False)
+                | Q(
+                    status="returned",
+                    signed_off_by__isnull=True,
+                    returned_by__isnull=False,
+                    returned_at__isnull=False,
+                )
+                & ~Q(return_reason=""),
                 name="sign_off_complete",
             ),
         ]

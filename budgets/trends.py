@@ -20,7 +20,7 @@ from budgets.metrics import (
     lines_with_position,
     variance,
 )
-from budgets.models import Actual, AreaOfSpend, Budget, BudgetLine, Forecast, Period, month_of
+from budgets.models import Actual, Budget, BudgetLine, Forecast, Period, areas_by_code, month_of
 
 # The headline compares with the position two periods earlier: councils report the budget to
 # committee every other month (the report's dates: July and September 2018), so "since" reads
@@ -179,12 +179,12 @@ def largest_overspending_areas(period: Period, services) -> dict[tuple[str, str]
         .order_by()
         .annotate(total=Sum("variance"))
     )
-    labels = dict(AreaOfSpend.choices)
+    areas = areas_by_code()
     result: dict[tuple[str, str], tuple] = {}
     for row in rows:
         key = (row["service__directorate__code"], row["service__code"])
         if row["total"] > 0 and (key not in result or row["total"] > result[key][1]):
-            result[key] = (labels[row["area_of_spend"]], row["total"])
+            result[key] = (areas[row["area_of_spend"]].name, row["total"])
     return result
 
 

@@ -11,7 +11,6 @@ from budgets import services as budget_services
 from budgets.access import Role, has_role, role_required, visible_services
 from budgets.importers import actuals_import
 from budgets.models import (
-    AREA_ORDER,
     AuditEntry,
     BudgetLine,
     Forecast,
@@ -20,6 +19,8 @@ from budgets.models import (
     Saving,
     Service,
     SignOff,
+    area_sort_key,
+    areas_by_code,
 )
 
 
@@ -69,9 +70,12 @@ def service_detail(request, directorate: str, service: str):
     areas, lines = [], []
     if period is not None:
         areas = metrics.area_positions(period, service)
+        area_index = areas_by_code()
         lines = sorted(
-            metrics.lines_with_position(period, BudgetLine.objects.filter(service=service)),
-            key=lambda line: (AREA_ORDER[line.area_of_spend], line.code),
+            metrics.lines_with_position(
+                period, BudgetLine.objects.filter(service=service).select_related("area_of_spend")
+            ),
+            key=lambda line: (area_sort_key(area_index, line.area_of_spend_id), line.code),
         )
     return render(
         request,

@@ -15,7 +15,7 @@ from django.contrib.auth.models import Group
 from django.db import connection, transaction
 
 from budgets.access import Role
-from budgets.models import AreaOfSpend, FinancialYear, Period
+from budgets.models import DEFAULT_AREAS, INCOME_AREA, FinancialYear, Period
 from placements.importers import EPISODE_FIELDS
 
 # A council's shape: directorates and their services (about 300 cost centres in all).
@@ -28,7 +28,7 @@ DIRECTORATES = {
     "PH": ["PH"],
 }
 LINES_PER_SERVICE = 14
-AREAS = [a for a in AreaOfSpend.values if a != AreaOfSpend.INCOME]
+AREAS = [code for code, _ in DEFAULT_AREAS if code != INCOME_AREA]
 
 
 @dataclass
@@ -86,8 +86,8 @@ def generate(spec: SyntheticSpec) -> dict[str, int]:
     ]
     counts["councils"] = _copy(
         "budgets_council",
-        ["name", "la_code"],
-        ((f"Synthetic council {code}", code) for code in codes),
+        ["name", "la_code", "headline_periods_back", "committee_labels"],
+        ((f"Synthetic council {code}", code, 1, "{}") for code in codes),
     )
     councils = _ids("SELECT id, la_code FROM budgets_council WHERE la_code = ANY(%s)", [codes])
     _copy(

@@ -138,7 +138,7 @@ def test_metric_queries_do_not_grow_with_the_number_of_lines():
 
     before = count()
     BudgetLine.objects.bulk_create(
-        BudgetLine(code=f"CSC-X-{i}", name=f"X {i}", service=csc().get(), area_of_spend="income")
+        BudgetLine(code=f"CSC-X-{i}", name=f"X {i}", service=csc().get(), area_of_spend_id="income")
         for i in range(30)
     )
     assert count() == before

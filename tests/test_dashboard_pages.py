@@ -122,7 +122,7 @@ def test_page_queries_do_not_grow_with_the_amount_of_data(client_for, director):
     before = {url: queries_for(client, url) for url in urls}
     csc = Service.objects.get(code="CSC")
     BudgetLine.objects.bulk_create(
-        BudgetLine(code=f"CSC-DSH-{i}", name=f"New {i}", service=csc, area_of_spend="income")
+        BudgetLine(code=f"CSC-DSH-{i}", name=f"New {i}", service=csc, area_of_spend_id="income")
         for i in range(40)
     )
     after = {url: queries_for(client, url) for url in urls}

@@ -315,7 +315,9 @@ def test_the_page_makes_the_same_number_of_queries_however_many_lines(client_for
     before = queries()
     csc = line().service
     BudgetLine.objects.bulk_create(
-        BudgetLine(code=f"CSC-NEW-{i}", name=f"New {i}", service=csc, area_of_spend="other_costs")
+        BudgetLine(
+            code=f"CSC-NEW-{i}", name=f"New {i}", service=csc, area_of_spend_id="other_costs"
+        )
         for i in range(30)
     )
     assert queries() == before

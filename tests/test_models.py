@@ -4,7 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 
 from budgets.models import (
     Actual,
@@ -74,21 +74,27 @@ def test_a_cost_centre_code_is_unique():
     service = Service.objects.get(code="CSC")
     refused(
         lambda: BudgetLine.objects.create(
-            code="CSC-STF-RA", name="Duplicate", service=service, area_of_spend="staffing"
+            code="CSC-STF-RA", name="Duplicate", service=service, area_of_spend_id="staffing"
         )
     )
 
 
 def test_a_budget_line_needs_a_known_area_of_spend_and_a_well_formed_s251_line():
     service = Service.objects.get(code="CSC")
+
+    def unknown_area():
+        with connection.cursor() as cursor:  # the foreign key is checked at commit otherwise
+            cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+        BudgetLine.objects.create(code="X1", name="x", service=service, area_of_spend_id="sweets")
+
+    refused(unknown_area)
     refused(
         lambda: BudgetLine.objects.create(
-            code="X1", name="x", service=service, area_of_spend="sweets"
-        )
-    )
-    refused(
-        lambda: BudgetLine.objects.create(
-            code="X2", name="x", service=service, area_of_spend="staffing", section_251_line="3.a"
+            code="X2",
+            name="x",
+            service=service,
+            area_of_spend_id="staffing",
+            section_251_line="3.a",
         )
     )
 

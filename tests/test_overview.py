@@ -67,7 +67,9 @@ def test_query_count_does_not_grow_with_the_number_of_lines(client_for, director
     before = {url: queries_for(client, url) for url in ["/", "/budgets/", "/budgets/CYP/CSC/"]}
     csc = Service.objects.get(code="CSC")
     BudgetLine.objects.bulk_create(
-        BudgetLine(code=f"CSC-NEW-{i}", name=f"New {i}", service=csc, area_of_spend="other_costs")
+        BudgetLine(
+            code=f"CSC-NEW-{i}", name=f"New {i}", service=csc, area_of_spend_id="other_costs"
+        )
         for i in range(40)
     )
     after = {url: queries_for(client, url) for url in before}

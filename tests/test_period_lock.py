@@ -21,7 +21,7 @@ def new_line():
     """A cost centre with no figures yet, so adding one hits only the period rule."""
     existing = BudgetLine.objects.get(code="CSC-STF-RA")
     return BudgetLine.objects.create(
-        code="CSC-NEW", name="New team", service=existing.service, area_of_spend="staffing"
+        code="CSC-NEW", name="New team", service=existing.service, area_of_spend_id="staffing"
     )
 
 
