@@ -10,6 +10,16 @@ from budgets.models import AuditEntry
 from budgets.services import audit
 
 
+def audit_assignments(*, user, source, obj, field: str, old: set, new: set) -> None:
+    """An "assign" row for each member added to a many-to-many relation (roles, services,
+    directorates) and an "unassign" row for each removed: the admin and the users import both
+    record assignments this way."""
+    for added in sorted(new - old, key=str):
+        audit(user=user, source=source, action="assign", obj=obj, field=field, new=added)
+    for removed in sorted(old - new, key=str):
+        audit(user=user, source=source, action="unassign", obj=obj, field=field, old=removed)
+
+
 class AuditedAdmin(admin.ModelAdmin):
     """Records each changed field with its old and new value, and every deletion."""
 
@@ -44,25 +54,14 @@ class AuditedAdmin(admin.ModelAdmin):
         }
         super().save_related(request, form, formsets, change)
         for name, old in before.items():
-            new = set(getattr(form.instance, name).all())
-            for added in new - old:
-                audit(
-                    user=request.user,
-                    source=AuditEntry.Source.ADMIN,
-                    action="assign",
-                    obj=form.instance,
-                    field=name,
-                    new=added,
-                )
-            for removed in old - new:
-                audit(
-                    user=request.user,
-                    source=AuditEntry.Source.ADMIN,
-                    action="unassign",
-                    obj=form.instance,
-                    field=name,
-                    old=removed,
-                )
+            audit_assignments(
+                user=request.user,
+                source=AuditEntry.Source.ADMIN,
+                obj=form.instance,
+                field=name,
+                old=old,
+                new=set(getattr(form.instance, name).all()),
+            )
 
     def delete_model(self, request, obj):
         audit(user=request.user, source=AuditEntry.Source.ADMIN, action="delete", obj=obj)

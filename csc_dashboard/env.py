@@ -51,3 +51,16 @@ def env_str(name: str, *, default: str | None = None) -> str | None:
     if raw is None or raw.strip() == "":
         return default
     return raw.strip()
+
+
+def env_url(name: str, *, default: str) -> str:
+    """An http(s) base URL such as `https://budgets.council.gov.uk`, without a trailing slash."""
+    from urllib.parse import urlsplit
+
+    raw = env_str(name, default=default)
+    parts = urlsplit(raw)
+    if parts.scheme not in {"http", "https"} or not parts.netloc or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"{name}={raw!r} is not a site address like https://budgets.example.gov.uk."
+        )
+    return raw.rstrip("/")

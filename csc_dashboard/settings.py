@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from csc_dashboard.database import database_settings
-from csc_dashboard.env import env_bool, env_int, env_list, env_str
+from csc_dashboard.env import env_bool, env_int, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -124,6 +124,11 @@ SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Absolute timeout: signed out this long after signing in, however active.
 CSC_SESSION_ABSOLUTE_SECONDS = env_int("CSC_SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)
 LOGIN_URL_PATH = "/accounts/login/"
+# New users choose their own password through a one-time link (import_users prints it): the
+# site's address as users reach it, and how many days a link stays valid (until it is used).
+CSC_SITE_URL = env_url("CSC_SITE_URL", default="http://127.0.0.1:8000")
+CSC_SET_PASSWORD_DAYS = env_int("CSC_SET_PASSWORD_DAYS", default=7, minimum=1)
+PASSWORD_RESET_TIMEOUT = CSC_SET_PASSWORD_DAYS * 24 * 60 * 60
 
 # Login protection (django-axes): lock a username, and separately an address, after repeated
 # failures. Behind a reverse proxy set CSC_TRUSTED_PROXY_COUNT to the number of proxies.

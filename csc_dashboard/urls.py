@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
-from django.urls import include, path
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path, reverse_lazy
 
 from csc_dashboard import committee_views, dashboard_views, views
 
@@ -17,6 +18,27 @@ urlpatterns = [
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The one-time link import_users gives a new user to choose a password (Django's
+    # password-reset token; the project's password validators apply).
+    path(
+        "accounts/set-password/done/",
+        login_not_required(
+            auth_views.PasswordResetCompleteView.as_view(
+                template_name="registration/set_password_done.html"
+            )
+        ),
+        name="set_password_done",
+    ),
+    path(
+        "accounts/set-password/<str:uidb64>/<str:token>/",
+        login_not_required(
+            auth_views.PasswordResetConfirmView.as_view(
+                template_name="registration/set_password.html",
+                success_url=reverse_lazy("set_password_done"),
+            )
+        ),
+        name="set_password",
+    ),
     path("committee/", committee_views.committee_page, name="committee"),
     path("committee/print/", committee_views.committee_print, name="committee_print"),
     path("committee/pack.xlsx", committee_views.export_pack, name="committee_pack"),
