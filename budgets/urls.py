@@ -1,12 +1,13 @@
 from django.urls import path
 
-from budgets import forecast_views, views
+from budgets import forecast_views, setup_views, views
 
 app_name = "budgets"
 
 urlpatterns = [
     path("", views.index, name="index"),
     path("periods/", views.periods, name="periods"),
+    path("setup/", setup_views.setup, name="setup"),
     path("actuals/upload/", views.upload_actuals, name="upload_actuals"),
     path("lines/<str:code>/history/", views.line_history, name="line_history"),
     path("<str:directorate>/<str:service>/", views.service_detail, name="service"),

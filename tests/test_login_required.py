@@ -1,4 +1,5 @@
-"""Every page needs a signed-in user with a role, except the login page and /healthz."""
+"""Every page needs a signed-in user with a role, except the login page, /healthz and the
+one-time set-password pages (a new user has no password yet: the link's token is the check)."""
 
 import pytest
 
@@ -6,7 +7,7 @@ from tests.urls_util import project_urls
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login", "healthz"}
+PUBLIC = {"login", "healthz", "set_password", "set_password_done"}
 # Pages whose GET is not a page to read (logout is POST-only, by Django's design).
 POST_ONLY = {"logout"}
 

@@ -34,6 +34,12 @@ ACCESS = {
         "POST": (302, 403, 403, 403, 403, 404),
     },
     "budgets:upload_actuals": {"GET": FINANCE_ONLY, "POST": FINANCE_ONLY},
+    "budgets:setup": {
+        "GET": (302, 403, 403, 403, 403, 200),
+        "POST": (302, 403, 403, 403, 403, 400),
+    },
+    "set_password": {"GET": (200,) * 6, "POST": (200,) * 6},
+    "set_password_done": {"GET": (200,) * 6, "POST": (405,) * 6},
     "budgets:line_history": {"GET": CSC_PAGE, "POST": GET_ONLY},
     "budgets:service": {"GET": CSC_PAGE, "POST": GET_ONLY},
     "budgets:savings": {"GET": CSC_PAGE, "POST": GET_ONLY},

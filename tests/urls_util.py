@@ -10,6 +10,8 @@ SAMPLE_KWARGS = {
     "code": "CSC-STF-RA",
     "key": "section_9",
     "fmt": "csv",
+    "uidb64": "MQ",
+    "token": "not-a-token",
 }
 
 
