@@ -12,10 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.db.models import F, OuterRef, Subquery, Sum, Value
+from django.contrib.postgres.fields import ArrayField
+from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from budgets.models import (
+    MONEY,
     Actual,
     Budget,
     BudgetLine,
@@ -34,6 +36,19 @@ ZERO = Decimal("0.00")
 def variance(*, forecast: Decimal, budget: Decimal) -> Decimal:
     """Forecast outturn − revised budget: positive is an overspend, negative an underspend."""
     return forecast - budget
+
+
+def ytd_budget(profile, period_number: int) -> Decimal | None:
+    """The budget to date at a period: the monthly profile's P1..Pn summed. None when the line
+    has no profile (never an even twelfth made up in its place)."""
+    if not profile:
+        return None
+    return sum(profile[:period_number], ZERO)
+
+
+def ytd_variance(*, actuals: Decimal, budget_to_date: Decimal | None) -> Decimal | None:
+    """Actuals to date − budget to date: positive is spending ahead of the profile."""
+    return None if budget_to_date is None else actuals - budget_to_date
 
 
 def movement(*, forecast: Decimal, previous: Decimal | None) -> Decimal | None:
@@ -221,6 +236,11 @@ class GridRow:
     forecast: "Forecast | None"
     comparisons: list[Decimal | None] = field(default_factory=list)
     entered: dict | None = None  # what the officer typed, when the page is shown again
+    ytd_budget: Decimal | None = None  # the profile to this period; None without a profile
+
+    @property
+    def ytd_variance(self) -> Decimal | None:
+        return ytd_variance(actuals=self.actuals, budget_to_date=self.ytd_budget)
 
     @property
     def outturn(self) -> Decimal:
@@ -258,12 +278,23 @@ class GridTotal:
     previous: Decimal = ZERO
     outturn: Decimal = ZERO
     level: str = "service"
+    # The budget to date of its lines; None as soon as one line has no profile (a partial sum
+    # beside all the lines' actuals would be a made-up figure).
+    ytd_budget: Decimal | None = ZERO
 
     def add(self, row: GridRow) -> None:
         self.budget += row.budget
         self.actuals += row.actuals
         self.previous += row.previous if row.previous is not None else row.budget
         self.outturn += row.outturn
+        if row.ytd_budget is None or self.ytd_budget is None:
+            self.ytd_budget = None
+        else:
+            self.ytd_budget += row.ytd_budget
+
+    @property
+    def ytd_variance(self) -> Decimal | None:
+        return ytd_variance(actuals=self.actuals, budget_to_date=self.ytd_budget)
 
     @property
     def variance(self) -> Decimal:
@@ -280,10 +311,14 @@ class GridTotal:
 
 def forecast_grid(service, period: Period, comparisons=()) -> tuple[list, GridTotal]:
     """The forecast page's rows, grouped by area of spend with a subtotal each, and the
-    service total. `comparisons` are callables (period, lines) → {line id: amount}.
-    A fixed number of queries, whatever the number of lines."""
+    service total; with the budget to date from each line's monthly profile. `comparisons` are
+    callables (period, lines) → {line id: amount}. A fixed number of queries, whatever the
+    number of lines."""
+    profile = Budget.objects.filter(line=OuterRef("pk"), year_id=period.year_id).values("profile")
     lines = list(
-        lines_with_position(period, BudgetLine.objects.filter(service=service)).order_by("code")
+        lines_with_position(period, BudgetLine.objects.filter(service=service))
+        .annotate(profile=Subquery(profile, output_field=ArrayField(DecimalField(**MONEY))))
+        .order_by("code")
     )
     areas = areas_by_code()
     lines.sort(key=lambda line: (area_sort_key(areas, line.area_of_spend_id), line.code))
@@ -301,6 +336,7 @@ def forecast_grid(service, period: Period, comparisons=()) -> tuple[list, GridTo
             previous=previous.get(line.pk),
             forecast=current.get(line.pk),
             comparisons=[values.get(line.pk) for values in extra],
+            ytd_budget=ytd_budget(line.profile, period.number),
         )
         area_name = areas[line.area_of_spend_id].name
         if not groups or groups[-1][0].name != area_name:

@@ -19,8 +19,6 @@ from budgets.models import (
     Saving,
     Service,
     SignOff,
-    area_sort_key,
-    areas_by_code,
 )
 
 
@@ -67,16 +65,11 @@ def service_detail(request, directorate: str, service: str):
     period = _period_or_404(request)
     services = visible_services(request.user, Service.objects.select_related("directorate"))
     service = get_object_or_404(services, directorate__code=directorate, code=service)
-    areas, lines = [], []
+    areas, groups, line_total = [], [], None
     if period is not None:
         areas = metrics.area_positions(period, service)
-        area_index = areas_by_code()
-        lines = sorted(
-            metrics.lines_with_position(
-                period, BudgetLine.objects.filter(service=service).select_related("area_of_spend")
-            ),
-            key=lambda line: (area_sort_key(area_index, line.area_of_spend_id), line.code),
-        )
+        # Each line with its budget to date (monthly profile) beside actuals to date.
+        groups, line_total = metrics.forecast_grid(service, period)
     return render(
         request,
         "budgets/service.html",
@@ -85,7 +78,8 @@ def service_detail(request, directorate: str, service: str):
             "service": service,
             "areas": areas,
             "total": metrics.total(areas),
-            "lines": lines,
+            "groups": groups,
+            "line_total": line_total,
             "years": metrics.years_with_periods(),
         },
     )
