@@ -65,6 +65,13 @@ def setup(request):
             context["report_kind"] = action
         else:
             context["errors"].append(("", "Choose one of the steps on this page."))
+    council = Council.objects.current().first()
+    posted = request.POST if request.method == "POST" else {}
+    initial = {
+        "la_code": posted.get("la_code", council.la_code if council else ""),
+        "name": posted.get("name", council.name if council else ""),
+        "first_year": posted.get("first_year", ""),
+    }
     report = context["report"]
     failed = bool(context["errors"]) or (report is not None and not report.ok)
     return render(
@@ -72,16 +79,16 @@ def setup(request):
         "budgets/setup.html",
         {
             **context,
-            "council": Council.objects.current().first(),
+            "council": council,
             "councils": Council.objects.count(),
             "years": FinancialYear.objects.order_by("-start_year")[:5],
-            "next_year": label_for(next_year_start()) if next_year_start() else "",
+            "next_year": label_for(upcoming) if (upcoming := next_year_start()) else "",
             "recent": ImportRecord.objects.filter(kind__in=["budgets", "users"]).select_related(
                 "user"
             )[:10],
             "limit": settings.CSC_MAX_UPLOAD_BYTES,
             "link_days": settings.CSC_SET_PASSWORD_DAYS,
-            "posted": request.POST if request.method == "POST" else {},
+            "initial": initial,
         },
         status=400 if failed else 200,
     )
