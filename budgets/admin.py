@@ -240,7 +240,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 @admin.register(models.SignOff)
 class SignOffAdmin(admin.ModelAdmin):
-    list_display = ["service", "period", "status", "submitted_by", "signed_off_by"]
+    list_display = ["service", "period", "status", "submitted_by", "signed_off_by", "returned_by"]
+    list_filter = ["status", "period__year"]
+    list_select_related = [
+        "service",
+        "period__year",
+        "submitted_by",
+        "signed_off_by",
+        "returned_by",
+    ]
     readonly_fields = [f.name for f in models.SignOff._meta.fields]
 
     def has_add_permission(self, request):

@@ -397,6 +397,10 @@ def test_month_end_runs_the_same_queries_for_more_services(
 
 def test_assigning_a_director_in_the_admin_is_audited(sc, client_for, administrator):
     enl = sc.wst.directorate
+    page = client_for(administrator).get(f"/admin/budgets/directorate/{enl.pk}/change/")
+    choices = page.context["adminform"].form.fields["directors"].queryset
+    assert set(choices.values_list("username", flat=True)) >= {"r.shah", "h.jones"}
+    assert not choices.filter(username="a.okafor").exists()  # only directors are offered
     response = client_for(administrator).post(
         f"/admin/budgets/directorate/{enl.pk}/change/",
         {
@@ -417,6 +421,8 @@ def test_assigning_a_director_in_the_admin_is_audited(sc, client_for, administra
     assert forecast_sign_off(user=sc.director, service=sc.wst, period=sc.period).status == (
         "signed_off"
     )
+    listing = client_for(administrator).get("/admin/budgets/signoff/?status=signed_off")
+    assert listing.status_code == 200 and "Waste and Cleansing" in listing.content.decode()
 
 
 def test_the_demo_director_signs_off_every_demo_directorate(director):
