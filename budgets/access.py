@@ -45,6 +45,13 @@ def can_edit_service(user, service) -> bool:
     return service.finance_officers.filter(pk=user.pk).exists()
 
 
+def can_sign_off_service(user, service) -> bool:
+    """Only a director of the service's own directorate may sign off or return its forecast."""
+    if not has_role(user, Role.DIRECTOR):
+        return False
+    return service.directorate.directors.filter(pk=user.pk).exists()
+
+
 def visible_services(user, services: QuerySet) -> QuerySet:
     """Scrutiny members, directors and administrators read everything of this deployment's
     council; a finance officer reads the services assigned to them."""

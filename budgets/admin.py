@@ -1,8 +1,10 @@
 from django import forms
 from django.contrib import admin
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from budgets import models
+from budgets.access import Role
 from budgets.admin_audit import AuditedAdmin, register_user_admin
 
 
@@ -94,8 +96,19 @@ class CouncilAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.Directorate)
-class DirectorateAdmin(admin.ModelAdmin):
+class DirectorateAdmin(AuditedAdmin):
+    """Directors sign off only their own directorates' services; assigning and unassigning them
+    is audited like a service's finance officers."""
+
     list_display = ["code", "name", "council"]
+    list_filter = ["council"]
+    filter_horizontal = ["directors"]
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "directors":
+            users = get_user_model().objects.filter(groups__name=Role.DIRECTOR, is_active=True)
+            kwargs["queryset"] = users.order_by("last_name", "first_name", "username")
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
 
 
 @admin.register(models.Service)
@@ -227,7 +240,15 @@ class AuditEntryAdmin(admin.ModelAdmin):
 
 @admin.register(models.SignOff)
 class SignOffAdmin(admin.ModelAdmin):
-    list_display = ["service", "period", "status", "submitted_by", "signed_off_by"]
+    list_display = ["service", "period", "status", "submitted_by", "signed_off_by", "returned_by"]
+    list_filter = ["status", "period__year"]
+    list_select_related = [
+        "service",
+        "period__year",
+        "submitted_by",
+        "signed_off_by",
+        "returned_by",
+    ]
     readonly_fields = [f.name for f in models.SignOff._meta.fields]
 
     def has_add_permission(self, request):

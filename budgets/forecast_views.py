@@ -13,7 +13,14 @@ from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST
 
 from budgets import metrics, services
-from budgets.access import Role, can_edit_service, has_role, role_required, visible_services
+from budgets.access import (
+    Role,
+    can_edit_service,
+    can_sign_off_service,
+    role_required,
+    visible_services,
+)
+from budgets.formatting import sign_off_summary
 from budgets.importing import parse_money
 from budgets.models import Saving, Service, SignOff
 
@@ -47,8 +54,17 @@ def forecast_entry(request, directorate: str, service: str):
     service, period = _service_and_period(request, directorate, service)
     checks = comparisons()
     groups, total = metrics.forecast_grid(service, period, checks)
-    sign_off = SignOff.objects.filter(service=service, period=period).first()
-    editable = can_edit_service(request.user, service) and not period.is_closed and sign_off is None
+    sign_off = (
+        SignOff.objects.filter(service=service, period=period)
+        .select_related("submitted_by", "signed_off_by", "returned_by")
+        .first()
+    )
+    returned = sign_off is not None and sign_off.status == SignOff.Status.RETURNED
+    editable = (
+        can_edit_service(request.user, service)
+        and not period.is_closed
+        and (sign_off is None or returned)
+    )
     errors, posted = [], {}
     if request.method == "POST":
         if not editable:
@@ -89,8 +105,11 @@ def forecast_entry(request, directorate: str, service: str):
             "editable": editable,
             "errors": errors,
             "sign_off": sign_off,
+            "returned": returned,
+            "stage": metrics.stage_label(sign_off.status if sign_off else None),
+            "status_line": sign_off_summary(sign_off),
             "savings_shortfall": shortfall,
-            "can_sign_off": has_role(request.user, Role.DIRECTOR),
+            "can_sign_off": can_sign_off_service(request.user, service),
             "years": metrics.years_with_periods(),
             "threshold": settings.CSC_COMMENTARY_THRESHOLD,
         },

@@ -1,6 +1,9 @@
-"""How committee reports write money: £m to one decimal place, underspends in brackets."""
+"""How committee reports write money (£m to one decimal place, underspends in brackets), and
+how pages name people and times."""
 
 from decimal import ROUND_HALF_UP, Decimal
+
+from django.utils import timezone
 
 MILLION = Decimal("1000000")
 
@@ -40,3 +43,34 @@ def pounds(amount: Decimal | None) -> str:
     if value < 0:
         return f"(£{-value:,})"
     return f"£{abs(value):,}"
+
+
+def person(user) -> str:
+    """A user as pages name them: their full name, else their username."""
+    if user is None:
+        return ""
+    return user.get_full_name() or user.username
+
+
+def when(moment) -> str:
+    """A time as pages show it, in the council's time zone: `5 Jun 2024 14:02`."""
+    if moment is None:
+        return ""
+    local = timezone.localtime(moment)
+    return f"{local.day} {local:%b %Y %H:%M}"
+
+
+def sign_off_summary(sign_off) -> str:
+    """Who submitted a service's forecast and when, then who signed it off or returned it:
+    "Submitted by Amina Okafor on 5 Jun 2024 14:02; signed off by Ravi Shah on 6 Jun 2024 09:30".
+    """
+    if sign_off is None:
+        return ""
+    text = f"Submitted by {person(sign_off.submitted_by)} on {when(sign_off.submitted_at)}"
+    if sign_off.signed_off_by_id:
+        text += (
+            f"; signed off by {person(sign_off.signed_off_by)} on {when(sign_off.signed_off_at)}"
+        )
+    if sign_off.returned_by_id:
+        text += f"; returned by {person(sign_off.returned_by)} on {when(sign_off.returned_at)}"
+    return text

@@ -13,7 +13,17 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.contrib.postgres.fields import ArrayField
-from django.db.models import DecimalField, F, OuterRef, Subquery, Sum, Value
+from django.db.models import (
+    Count,
+    DecimalField,
+    Exists,
+    F,
+    OuterRef,
+    Prefetch,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
 from budgets.models import (
@@ -25,6 +35,8 @@ from budgets.models import (
     FinancialYear,
     Forecast,
     Period,
+    Service,
+    SignOff,
     area_sort_key,
     areas_by_code,
     parse_year_label,
@@ -345,6 +357,108 @@ def forecast_grid(service, period: Period, comparisons=()) -> tuple[list, GridTo
         groups[-1][1].append(row)
         total.add(row)
     return groups, total
+
+
+def budgeted_lines(period: Period, lines=None):
+    """The lines a month's forecast must cover: those with a budget in the period's year.
+
+    A line with no budget row for the year is not in that year's budget book (a cost centre
+    closed, or opened later), so its forecast is not asked for; a line budgeted at zero is
+    asked for, since spend can still land on it."""
+    lines = BudgetLine.objects.all() if lines is None else lines
+    return lines.filter(budgets__year_id=period.year_id)
+
+
+def lines_to_forecast(service, period: Period) -> list[BudgetLine]:
+    """The service's budgeted lines in code order, each with `has_forecast` at the period.
+    One query."""
+    forecast = Forecast.objects.filter(line=OuterRef("pk"), period=period)
+    lines = budgeted_lines(period, BudgetLine.objects.filter(service=service))
+    return list(lines.annotate(has_forecast=Exists(forecast)).order_by("code"))
+
+
+# A service's stage in the month's forecast, for pages' status tags.
+NO_FORECASTS = "no_forecasts"
+IN_PROGRESS = "in_progress"
+STAGE_LABELS = {
+    NO_FORECASTS: "No forecasts yet",
+    IN_PROGRESS: "In progress",
+    SignOff.Status.SUBMITTED: "Submitted",
+    SignOff.Status.RETURNED: "Returned for changes",
+    SignOff.Status.SIGNED_OFF: "Signed off",
+}
+
+
+def stage_label(sign_off_status: str | None) -> str:
+    """The stage of a service whose sign-off row has this status (None: not yet submitted)."""
+    return STAGE_LABELS[sign_off_status or IN_PROGRESS]
+
+
+@dataclass
+class MonthEndRow:
+    """One service at month end: how far its forecast has got, and who is involved."""
+
+    service: Service
+    lines: int  # lines with a budget in the year (budgeted_lines)
+    forecast: int  # of those, lines with a forecast at the period
+    sign_off: SignOff | None
+    finance_officers: list
+    directors: list
+
+    @property
+    def stage(self) -> str:
+        if self.sign_off is not None:
+            return self.sign_off.status
+        return IN_PROGRESS if self.forecast else NO_FORECASTS
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS[self.stage]
+
+
+def _count_per_service(lines) -> Subquery:
+    counts = lines.filter(service=OuterRef("pk")).order_by().values("service")
+    return Coalesce(Subquery(counts.annotate(n=Count("pk")).values("n")), Value(0))
+
+
+def month_end(period: Period, services) -> list[MonthEndRow]:
+    """Every one of `services` with its stage at the period, lines forecast of lines budgeted,
+    its finance officers and its directorate's directors. Four queries, however many services:
+    the services with both counts, the officers, the directors, the period's sign-offs."""
+    lines = budgeted_lines(period)
+    rows = (
+        services.select_related("directorate")
+        .annotate(
+            lines_budgeted=_count_per_service(lines),
+            lines_forecast=_count_per_service(lines.filter(forecasts__period=period)),
+        )
+        .prefetch_related(
+            Prefetch("finance_officers", to_attr="officers"),
+            Prefetch("directorate__directors", to_attr="director_list"),
+        )
+        .order_by("directorate__code", "code")
+    )
+    sign_offs = {
+        s.service_id: s
+        for s in SignOff.objects.filter(period=period, service__in=services).select_related(
+            "submitted_by", "signed_off_by", "returned_by"
+        )
+    }
+    return [
+        MonthEndRow(
+            service=service,
+            lines=service.lines_budgeted,
+            forecast=service.lines_forecast,
+            sign_off=sign_offs.get(service.pk),
+            finance_officers=sorted(service.officers, key=_by_name),
+            directors=sorted(service.directorate.director_list, key=_by_name),
+        )
+        for service in rows
+    ]
+
+
+def _by_name(user) -> tuple:
+    return (user.last_name, user.first_name, user.username)
 
 
 def month_ends_sql(first: datetime.date, months: int) -> tuple[str, list, str, list]:

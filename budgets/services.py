@@ -11,7 +11,8 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from budgets.access import Role, can_edit_service, has_role
+from budgets import metrics
+from budgets.access import Role, can_edit_service, can_sign_off_service, has_role
 from budgets.models import AuditEntry, BudgetLine, Forecast, Period, Service, SignOff
 
 Source = AuditEntry.Source
@@ -29,6 +30,24 @@ class ForecastLocked(Exception):
 
 class CommentaryRequired(ValueError):
     pass
+
+
+class ForecastIncomplete(ValueError):
+    """Some of the service's budgeted lines have no forecast for the period."""
+
+    SHOWN = 5  # codes named in the message; the rest are counted
+
+    def __init__(self, service: Service, period: Period, missing: list[str]):
+        self.missing = missing
+        named = ", ".join(missing[: self.SHOWN])
+        more = len(missing) - self.SHOWN
+        if more > 0:
+            named += f" and {more} more"
+        lines = "line has" if len(missing) == 1 else "lines have"
+        super().__init__(
+            f"Not submitted: {len(missing)} {lines} no forecast for {period}: {named}. "
+            "Forecast every line (or copy last period's forward) and submit again."
+        )
 
 
 @dataclass
@@ -74,7 +93,12 @@ def _lock_period(period: Period) -> Period:
 
 
 def forecast_is_locked(service: Service, period: Period) -> bool:
-    return SignOff.objects.filter(service=service, period=period).exists()
+    """Submitted or signed off: locked. Returned: the officer may change it and submit again."""
+    return (
+        SignOff.objects.filter(service=service, period=period)
+        .exclude(status=SignOff.Status.RETURNED)
+        .exists()
+    )
 
 
 def commentary_needed(*, outturn: Decimal, previous: Decimal | None) -> bool:
@@ -227,36 +251,60 @@ def forecasts_copy_forward(*, user, service: Service, period: Period, source=Sou
 
 
 def forecast_submit(*, user, service: Service, period: Period) -> SignOff:
+    """The officer submits the service's forecast for a director's sign-off: the first time, or
+    again after a director returned it (the row turns back into a submission; the return and
+    its reason stay in the audit trail). Every line budgeted in the year needs a forecast."""
     with transaction.atomic():
         period = _lock_period(period)
         if not can_edit_service(user, service):
             raise PermissionDenied("Only the service's finance officer can submit its forecast.")
-        sign_off, created = SignOff.objects.get_or_create(
-            service=service,
-            period=period,
-            defaults={
-                "status": SignOff.Status.SUBMITTED,
-                "submitted_by": user,
-                "submitted_at": timezone.now(),
-            },
-        )
-        if not created:
+        sign_off = SignOff.objects.select_for_update().filter(service=service, period=period)
+        sign_off = sign_off.first()
+        if sign_off is not None and sign_off.status != SignOff.Status.RETURNED:
             raise ForecastLocked("This forecast has already been submitted.")
+        lines = metrics.lines_to_forecast(service, period)
+        if not lines:
+            raise ValueError(
+                f"Not submitted: {service.name} has no budget lines for {period.year}, "
+                "so there is no forecast to submit."
+            )
+        missing = [line.code for line in lines if not line.has_forecast]
+        if missing:
+            raise ForecastIncomplete(service, period, missing)
+        old = ""
+        if sign_off is None:
+            sign_off = SignOff(service=service, period=period)
+        else:
+            old = sign_off.status
+        sign_off.status = SignOff.Status.SUBMITTED
+        sign_off.submitted_by, sign_off.submitted_at = user, timezone.now()
+        sign_off.returned_by, sign_off.returned_at, sign_off.return_reason = None, None, ""
+        sign_off.save()
         audit(
             user=user,
             source=Source.PAGE,
             action="submit",
             obj=sign_off,
             field="status",
+            old=old,
             new=sign_off.status,
         )
         return sign_off
 
 
+def _check_may_sign_off(user, service: Service, doing: str) -> None:
+    if not has_role(user, Role.DIRECTOR):
+        raise PermissionDenied(f"Only a director can {doing} a forecast.")
+    if not can_sign_off_service(user, service):
+        raise PermissionDenied(
+            f"Only a director of {service.directorate.name} can {doing} {service.name}'s "
+            "forecast; an administrator assigns directors to directorates."
+        )
+
+
 def forecast_sign_off(*, user, service: Service, period: Period) -> SignOff:
     with transaction.atomic():
-        if not has_role(user, Role.DIRECTOR):
-            raise PermissionDenied("Only a director can sign a forecast off.")
+        _check_may_sign_off(user, service, "sign off")
         period = _lock_period(period)  # a closed month's sign-off is final
         sign_off = SignOff.objects.select_for_update().filter(service=service, period=period)
         sign_off = sign_off.first()
@@ -279,12 +327,13 @@ def forecast_sign_off(*, user, service: Service, period: Period) -> SignOff:
         return sign_off
 
 
-def forecast_return(*, user, service: Service, period: Period, reason: str) -> None:
-    """A director sends a submitted (not yet signed-off) forecast back for changes."""
+def forecast_return(*, user, service: Service, period: Period, reason: str) -> SignOff:
+    """A director sends a submitted (not yet signed-off) forecast back for changes. The row stays,
+    as RETURNED with the reason, so the officer sees why until they submit again."""
     with transaction.atomic():
-        if not has_role(user, Role.DIRECTOR):
-            raise PermissionDenied("Only a director can return a forecast.")
-        if not reason.strip():
+        _check_may_sign_off(user, service, "return")
+        reason = reason.strip()
+        if not reason:
             raise ValueError("Say why the forecast is being returned.")
         period = _lock_period(period)
         sign_off = (
@@ -294,17 +343,21 @@ def forecast_return(*, user, service: Service, period: Period, reason: str) -> N
         )
         if sign_off is None:
             raise ForecastLocked("Only a submitted, not yet signed-off, forecast can be returned.")
+        sign_off.status = SignOff.Status.RETURNED
+        sign_off.returned_by, sign_off.returned_at = user, timezone.now()
+        sign_off.return_reason = reason
+        sign_off.save()
         audit(
             user=user,
             source=Source.PAGE,
             action="return",
             obj=sign_off,
             field="status",
-            old=sign_off.status,
-            new="returned",
+            old=SignOff.Status.SUBMITTED,
+            new=sign_off.status,
             reason=reason,
         )
-        sign_off.delete()
+        return sign_off
 
 
 def period_close(*, user, period: Period, source=Source.PAGE) -> Period:

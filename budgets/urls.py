@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.index, name="index"),
     path("periods/", views.periods, name="periods"),
     path("setup/", setup_views.setup, name="setup"),
+    path("month-end/", views.month_end, name="month_end"),
     path("actuals/upload/", views.upload_actuals, name="upload_actuals"),
     path("lines/<str:code>/history/", views.line_history, name="line_history"),
     path("<str:directorate>/<str:service>/", views.service_detail, name="service"),

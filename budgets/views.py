@@ -38,13 +38,15 @@ def index(request):
     directorates = metrics.directorate_positions(period, services) if period else []
     if period is not None:
         # Where each service's monthly forecast stands, so a director sees what awaits sign-off.
+        # A returned forecast awaits the officer's resubmission, not a director.
         stages = {
-            (s.service.directorate.code, s.service.code): s.get_status_display()
+            (s.service.directorate.code, s.service.code): s.status
             for s in SignOff.objects.filter(period=period).select_related("service__directorate")
         }
         for directorate in directorates:
             for service in directorate.children:
-                service.stage = stages.get((directorate.key, service.key), "In progress")
+                service.stage_status = stages.get((directorate.key, service.key))
+                service.stage = metrics.stage_label(service.stage_status)
     return render(
         request,
         "budgets/index.html",
@@ -54,7 +56,24 @@ def index(request):
             "years": metrics.years_with_periods(),
             "is_finance_officer": has_role(request.user, Role.FINANCE_OFFICER),
             "is_administrator": has_role(request.user, Role.ADMINISTRATOR),
+            "sees_month_end": has_role(request.user, Role.ADMINISTRATOR, Role.DIRECTOR),
         },
+    )
+
+
+@role_required(Role.ADMINISTRATOR, Role.DIRECTOR)
+@require_GET
+def month_end(request):
+    """Where every service's forecast stands for the period: who has forecast how many lines,
+    who submitted, who returned it and why, who signed it off, and when."""
+    period = _period_or_404(request)
+    rows = []
+    if period is not None:
+        rows = metrics.month_end(period, visible_services(request.user, Service.objects.all()))
+    return render(
+        request,
+        "budgets/month_end.html",
+        {"period": period, "rows": rows, "years": metrics.years_with_periods()},
     )
 
 

@@ -210,8 +210,15 @@ def test_a_director_can_return_a_submitted_forecast_with_a_reason(client_for, fi
     data = {"year": "2018/19", "period": "6"}
     client_for(finance).post(base + "submit/", data)
     client_for(director).post(base + "return/", {**data, "reason": "Placements too low"})
-    assert not SignOff.objects.filter(period=p6()).exists()
+    sign_off = SignOff.objects.get(period=p6())
+    assert (sign_off.status, sign_off.returned_by, sign_off.return_reason) == (
+        "returned",
+        director,
+        "Placements too low",
+    )
     assert AuditEntry.objects.get(action="return").reason == "Placements too low"
+    # Returned: the officer can change it again.
+    assert 'id="outturn-' in client_for(finance).get(URL).content.decode()
 
 
 def test_an_administrator_reopens_a_closed_period_only_with_a_reason(client_for, administrator):

@@ -33,6 +33,10 @@ ACCESS = {
         "GET": (302, 403, 403, 403, 403, 200),
         "POST": (302, 403, 403, 403, 403, 404),
     },
+    "budgets:month_end": {
+        "GET": (302, 403, 403, 403, 200, 200),
+        "POST": (302, 403, 403, 403, 405, 405),
+    },
     "budgets:upload_actuals": {"GET": FINANCE_ONLY, "POST": FINANCE_ONLY},
     "budgets:setup": {
         "GET": (302, 403, 403, 403, 403, 200),

@@ -58,6 +58,9 @@ class Command(BaseCommand):
             Service.objects.get(directorate__council=council, code="CSC").finance_officers.add(
                 users["finance"]
             )
+            # The demo director signs off every directorate of the demo council.
+            for directorate in council.directorates.all():
+                directorate.directors.add(users["director"])
             load_placements_demo(figures, council)
             load_workforce_demo(figures)
             # The comparators the dashboards set the council against (DfE, fixtures/dfe/).
