@@ -89,12 +89,14 @@ def year_and_period(
             start = _year_cell(year)[0]
         elif default_year is not None:
             start = default_year
-        else:
+        elif _PERIOD_NUMBER.match(period.strip()):
             raise PeriodCellError(
                 "period",
                 f"period {period} needs a financial year: add a year column, or give the year "
                 "with the file",
             )
+        else:  # a date in the period column says its year, or the text is no period at all
+            return period_of(_date_cell("period", period, message=_not_a_period(period)))
         return start, _period_in(start, period)
     if year:
         start, day = _year_cell(year)
@@ -163,11 +165,18 @@ def _checked_label(text: str, match: re.Match, *, key: str = "year") -> int:
     return start
 
 
-def _date_cell(key: str, text: str) -> datetime.date:
+def _date_cell(key: str, text: str, *, message: str = "") -> datetime.date:
     try:
         return parse_date(text)
     except ValueError as exc:
-        raise PeriodCellError(key, str(exc)) from None
+        raise PeriodCellError(key, message or str(exc)) from None
+
+
+def _not_a_period(text: str) -> str:
+    return (
+        f"{text!r} is not a period from 1 to 12 (13 to 16 for year-end adjustments), a month "
+        "like APR-24 or a year and period like 202401"
+    )
 
 
 def _period_in(start: int, text: str) -> int:
@@ -188,8 +197,4 @@ def _period_in(start: int, text: str) -> int:
                     "period", f"{text} is not in the financial year {label_of(start)}"
                 )
             return period_of(day)[1]
-    raise PeriodCellError(
-        "period",
-        f"{text!r} is not a period from 1 to 12 (13 to 16 for year-end adjustments), a month "
-        "like APR-24 or a year and period like 202401",
-    )
+    raise PeriodCellError("period", _not_a_period(text))

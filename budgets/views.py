@@ -129,6 +129,27 @@ def line_history(request, code: str):
 
 @role_required()
 @require_GET
+def line_actuals(request, code: str):
+    """A cost centre's actuals by ledger account and period, P1 to the chosen period."""
+    services = visible_services(request.user, Service.objects.all())
+    line = get_object_or_404(
+        BudgetLine.objects.select_related("service__directorate"), code=code, service__in=services
+    )
+    period = _period_or_404(request)
+    return render(
+        request,
+        "budgets/line_actuals.html",
+        {
+            "line": line,
+            "period": period,
+            "table": metrics.actuals_by_account(line, period) if period else None,
+            "years": metrics.years_with_periods(),
+        },
+    )
+
+
+@role_required()
+@require_GET
 def savings(request, directorate: str, service: str):
     """Each saving's target, forecast delivery, shortfall and RAG for the year."""
     services = visible_services(request.user, Service.objects.select_related("directorate"))

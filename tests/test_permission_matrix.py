@@ -33,8 +33,13 @@ ACCESS = {
         "GET": (302, 403, 403, 403, 403, 200),
         "POST": (302, 403, 403, 403, 403, 404),
     },
-    "budgets:upload_actuals": {"GET": FINANCE_ONLY, "POST": FINANCE_ONLY},
+    # Finance officers load their own services' extracts, administrators the whole council's.
+    "budgets:upload_actuals": {
+        "GET": (302, 200, 200, 403, 403, 200),
+        "POST": (302, 200, 200, 403, 403, 200),
+    },
     "budgets:line_history": {"GET": CSC_PAGE, "POST": GET_ONLY},
+    "budgets:line_actuals": {"GET": CSC_PAGE, "POST": GET_ONLY},
     "budgets:service": {"GET": CSC_PAGE, "POST": GET_ONLY},
     "budgets:savings": {"GET": CSC_PAGE, "POST": GET_ONLY},
     "budgets:forecast": {"GET": CSC_PAGE, "POST": (302, 302, 404, 403, 403, 403)},
