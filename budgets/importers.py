@@ -1,19 +1,35 @@
-"""Ledger actuals import: a general-ledger extract, one row per cost centre and period.
+"""Ledger actuals import: a general-ledger extract as finance systems export it.
 
-All or nothing: every row is checked and every problem reported with its row number before
-anything is written. A file for a period replaces that period's actuals for the services the
-file covers (a ledger extract for a month is complete for the cost centres it reports), so a
-corrected file replaces the wrong figures, and the same file imported twice changes nothing.
+Rows may be at account level (several rows per cost centre and period: Oracle, Unit4 and
+Civica extracts) or one per cost centre and period. Rows of the same cost centre and period are
+summed into its Actual; an extract with an account column also keeps the detail, one LedgerEntry
+per cost centre, period and account (rows of the same account summed). An extract without an
+account column keeps no LedgerEntry: the detail page shows its figures as "not analysed by
+account" (the Actual less its entries), so the ledger detail is never invented. Summing repeats
+of a cost centre and period in such a file is right too: transaction- and journal-level extracts
+repeat them, and the report says how many rows were summed into how many cost-centre periods, so
+a file exported twice over shows itself by its doubled row count.
+
+All or nothing: every row is checked and every problem reported with its row number and the
+file's own column header before anything is written. A file for a period replaces that period's
+actuals and ledger entries for the services the file covers (a ledger extract for a month is
+complete for the cost centres it reports), so a corrected file replaces the wrong figures, and
+the same file imported twice changes nothing.
+
+Who: the command line without --user is the operator (any council's cost centres). A user must
+be an administrator (the whole of the deployment's council) or a finance officer (only the
+services assigned to them); either way only the current council's cost centres are known.
 
 Built for a million rows: the file is read row by row and streamed with COPY into a temporary
-table; the checks that need the database (unknown cost centres, periods, duplicates, services
-not assigned to the user) and the write itself are a few set-based SQL statements.
+table; the checks that need the database (unknown cost centres, periods, services not assigned
+to the user), the sums and the write itself are a few set-based SQL statements.
 """
 
-import datetime
 import functools
 import io
-import re
+from collections import Counter
+from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import connection, transaction
 
@@ -25,10 +41,18 @@ from budgets.importing import (
     column_indexes,
     file_digest,
     iter_rows,
-    parse_date,
     parse_money,
     record_import,
 )
+from budgets.ledger_periods import (
+    LAST_PERIOD,
+    PeriodCellError,
+    parse_financial_year,
+    period_of,
+    year_and_period,
+)
+
+__all__ = ["actuals_import", "period_of", "LedgerReport"]
 
 KIND = "actuals"
 
@@ -43,45 +67,127 @@ COLUMNS = {
         "cost code",
     ],
     "year": ["financial year", "fin year", "fy", "year"],
-    "period": ["period", "accounting period", "per", "month", "fiscal period"],
+    "period": [
+        "period",
+        "period name",
+        "accounting period",
+        "gl period",
+        "per",
+        "month",
+        "fiscal period",
+    ],
     "amount": [
         "amount",
         "value",
         "net amount",
         "actual",
         "actuals",
+        "actual amount",
         "amount (£)",
         "amount gbp",
         "net",
         "total",
     ],
     "posting_date": ["posting date", "gl date", "date", "transaction date"],
+    "account": [
+        "account",
+        "account code",
+        "nominal",
+        "nominal code",
+        "subjective",
+        "subjective code",
+        "natural account",
+    ],
+    "description": [
+        "account description",
+        "account name",
+        "subjective description",
+        "nominal description",
+        "natural account description",
+    ],
 }
 
+# How a missing column is named in a message (the file has no header of its own for it).
+NAMES = {"cost_centre": "cost centre", "amount": "amount"}
 
-def period_of(day) -> tuple[int, int]:
-    """(financial year start, period) of a date: April is period 1."""
-    start = day.year if day.month >= 4 else day.year - 1
-    return start, (day.month - 4) % 12 + 1
+# numeric(14,2): the largest amount the ledger tables hold is just under a trillion pounds.
+AMOUNT_LIMIT = Decimal("1000000000000")
+ACCOUNT_LENGTH = 40
+DESCRIPTION_LENGTH = 200
 
 
-def actuals_import(source, *, file_name: str, user=None, max_bytes=None) -> ImportReport:
+@dataclass
+class LedgerReport(ImportReport):
+    """An ImportReport whose created/updated/unchanged/deleted count cost-centre periods
+    (Actuals), with the account detail's counts and the adjustment periods folded into P12."""
+
+    cost_centre_periods: int = 0
+    by_account: bool = False
+    entries_created: int = 0
+    entries_updated: int = 0
+    entries_unchanged: int = 0
+    entries_deleted: int = 0
+    adjustments: dict[int, int] = field(default_factory=dict)  # period 13..16 → rows
+
+    @property
+    def changed(self) -> int:
+        return super().changed + self.entries_created + self.entries_updated + self.entries_deleted
+
+    def summary(self) -> str:
+        if not self.ok:
+            return super().summary()
+        text = (
+            f"Imported {self.rows} rows, summed into {self.cost_centre_periods} cost-centre "
+            f"periods: {self.created} new, {self.updated} changed, {self.unchanged} unchanged, "
+            f"{self.deleted} removed."
+        )
+        if self.by_account or self.entries_deleted:
+            text += (
+                f" Account detail: {self.entries_created} new, {self.entries_updated} changed, "
+                f"{self.entries_unchanged} unchanged, {self.entries_deleted} removed."
+            )
+        if self.adjustments:
+            rows = sum(self.adjustments.values())
+            periods = ", ".join(str(p) for p in sorted(self.adjustments))
+            text += (
+                f" {rows} {'row' if rows == 1 else 'rows'} of adjustment "
+                f"{'period' if len(self.adjustments) == 1 else 'periods'} {periods} "
+                f"{'was' if rows == 1 else 'were'} added to period {LAST_PERIOD}."
+            )
+        return text
+
+
+def actuals_import(
+    source, *, file_name: str, user=None, max_bytes=None, year: str = ""
+) -> LedgerReport:
     """Import a ledger extract from bytes or a binary file object. `user` None means the command
-    line (an operator); a user must be a finance officer, and may only load the services
-    assigned to them."""
+    line (an operator); a user must be an administrator or a finance officer, and a finance
+    officer may only load the services assigned to them. `year` is the financial year given
+    with the file (`2024/25`), for rows that have a period number and no year."""
     if isinstance(source, bytes | bytearray):
         source = io.BytesIO(source)
-    report = ImportReport()
+    report = LedgerReport()
     digest, _ = file_digest(source)
     try:
-        if user is not None and not has_role(user, Role.FINANCE_OFFICER):
-            raise ImportFileError("Only a finance officer can load ledger actuals.")
+        if user is not None and not has_role(user, Role.FINANCE_OFFICER, Role.ADMINISTRATOR):
+            raise ImportFileError(
+                "Only a finance officer or an administrator can load ledger actuals."
+            )
+        default_year = _default_year(year)
         with transaction.atomic():
             with connection.cursor() as cursor:
                 # Sorting and hashing a million staged rows in memory rather than on disk.
                 cursor.execute("SET LOCAL work_mem = '64MB'")
-            _stage(source, file_name=file_name, report=report, max_bytes=max_bytes)
-            _check(report, user=user)
+            labels = _stage(
+                source,
+                file_name=file_name,
+                report=report,
+                max_bytes=max_bytes,
+                default_year=default_year,
+            )
+            _check(report, user=user, labels=labels)
+            if report.ok:
+                _sum(report, labels=labels)
             if report.ok:
                 _write(report)
             _drop_stage()
@@ -91,129 +197,134 @@ def actuals_import(source, *, file_name: str, user=None, max_bytes=None) -> Impo
     return report
 
 
-def _parse(cells, columns) -> tuple[tuple, list[tuple[str, str]]]:
-    errors = []
-    code = cells[columns["cost_centre"]].upper() if columns["cost_centre"] < len(cells) else ""
-    if not code:
-        errors.append(("cost_centre", "the cost centre is missing"))
-
-    def cell(name):
-        index = columns.get(name)
-        return cells[index] if index is not None and index < len(cells) else ""
-
-    key = (None, None)
+def _default_year(text: str) -> int | None:
+    if not text.strip():
+        return None
     try:
-        key = _year_and_period_cached(cell("year"), cell("period"), cell("posting_date"))
+        return parse_financial_year(text)
     except ValueError as exc:
-        errors.append(("period", str(exc)))
-    amount = None
-    try:
-        amount = parse_money(cell("amount"))
-    except ValueError as exc:
-        errors.append(("amount", str(exc)))
-    return (code, *key, amount), errors
+        raise ImportFileError(f"The financial year given with the file: {exc}.") from None
 
 
 @functools.lru_cache(maxsize=4096)
-def _year_and_period_cached(year: str, period: str, posting_date: str) -> tuple[int, int]:
-    """_year_and_period, remembered: a million-row extract names a few dozen periods."""
-    return _year_and_period(year, period, posting_date)
+def _year_and_period_cached(
+    year: str, period: str, posting_date: str, default_year: int | None
+) -> tuple[int, int]:
+    """year_and_period, remembered: a million-row extract names a few dozen periods."""
+    return year_and_period(year, period, posting_date, default_year)
 
 
-def _year_and_period(year: str, period: str, posting_date: str) -> tuple[int, int]:
-    """(financial year start, period) of a row. Ledgers say it three ways: a year label and a
-    period number; a date in the year column (the posting or period-end date, dd/mm/yyyy),
-    which gives the period too when there is no period column; or only a posting date."""
-    if not (year or period):
-        if not posting_date:
-            raise ValueError("the financial year and period (or a posting date) are missing")
-        return period_of(parse_date(posting_date))
-    start, day = _financial_year(year)
-    if period:
-        return start, _period_in(start, period)
-    if day is not None:
-        return period_of(day)
-    if posting_date:
-        day = parse_date(posting_date)
-        if period_of(day)[0] != start:
-            raise ValueError(f"the posting date {posting_date} is not in {year}")
-        return period_of(day)
-    raise ValueError("the period is missing")
+def _row_parser(columns: dict[str, int], labels: dict[str, str], default_year: int | None):
+    """A function from a row's cells to (staged values, [(header, message)]). Built once per
+    file, so the per-row work is indexing and the cached period lookup."""
+    code_at, amount_at = columns["cost_centre"], columns["amount"]
+    year_at, period_at, date_at = (
+        columns.get("year"),
+        columns.get("period"),
+        columns.get("posting_date"),
+    )
+    account_at, description_at = columns.get("account"), columns.get("description")
 
+    def cell(cells, index):
+        return cells[index] if index is not None and index < len(cells) else ""
 
-# `2018/19`, and the spellings ledgers print for it: `2018-19`, `2018/2019`, `FY 2018/19`.
-_YEAR_LABEL = re.compile(r"^(?:FY\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})$", re.IGNORECASE)
-
-
-def _financial_year(text: str) -> tuple[int, datetime.date | None]:
-    """The financial year's start, and the date when the cell held a date rather than a label."""
-    value = text.strip()
-    if not value:
-        raise ValueError("the financial year is missing")
-    match = _YEAR_LABEL.match(value)
-    if match:
-        start, end = int(match.group(1)), match.group(2)
-        if end != (str(start + 1) if len(end) == 4 else f"{(start + 1) % 100:02d}"):
-            raise ValueError(f"{text!r} is not a financial year: the years must be consecutive")
-        return start, None
-    try:
-        day = parse_date(value)
-    except ValueError:
-        raise ValueError(
-            f"{text!r} is not a financial year (use 2018/19, or a date like 30/09/2018)"
-        ) from None
-    return period_of(day)[0], day
-
-
-def _period_in(start: int, text: str) -> int:
-    """A period number (`6`, `P06`), or a date in the period (a month column holding dates)."""
-    try:
-        return _period_number(text)
-    except ValueError:
+    def parse(cells):
+        errors = []
+        code = cell(cells, code_at).upper()
+        if not code:
+            errors.append((labels["cost_centre"], "the cost centre is missing"))
+        start = number = period = None
         try:
-            day = parse_date(text)
-        except ValueError:
-            raise ValueError(f"{text!r} is not a period from 1 to 12") from None
-    if period_of(day)[0] != start:
-        raise ValueError(f"{text} is not in the financial year {start}/{(start + 1) % 100:02d}")
-    return period_of(day)[1]
+            start, number = _year_and_period_cached(
+                cell(cells, year_at), cell(cells, period_at), cell(cells, date_at), default_year
+            )
+            period = min(number, LAST_PERIOD)
+        except PeriodCellError as exc:
+            errors.append((labels.get(exc.key) or labels["when"], str(exc)))
+        amount = None
+        try:
+            amount = parse_money(cell(cells, amount_at))
+            if abs(amount) >= AMOUNT_LIMIT:
+                errors.append((labels["amount"], f"{cell(cells, amount_at)} is too large"))
+        except ValueError as exc:
+            errors.append((labels["amount"], str(exc)))
+        account = description = ""
+        if account_at is not None:
+            account = cell(cells, account_at)
+            if not account:
+                # A blank account in an account-level extract is usually a subtotal row, which
+                # would count its accounts twice.
+                errors.append((labels["account"], "the account is missing"))
+            elif len(account) > ACCOUNT_LENGTH:
+                errors.append(
+                    (labels["account"], f"the account is over {ACCOUNT_LENGTH} characters")
+                )
+            description = cell(cells, description_at)
+            if len(description) > DESCRIPTION_LENGTH:
+                errors.append(
+                    (
+                        labels["description"],
+                        f"the description is over {DESCRIPTION_LENGTH} characters",
+                    )
+                )
+        return (code, start, period, number, account, description, amount), errors
+
+    return parse
 
 
-def _period_number(text: str) -> int:
-    value = text.strip()
-    if value.upper().startswith("P"):
-        value = value[1:]
-    if not value.isdigit() or not 1 <= int(value) <= 12:
-        raise ValueError(f"{text!r} is not a period from 1 to 12")
-    return int(value)
+def _columns(header: list[str]) -> tuple[dict[str, int], dict[str, str]]:
+    """Where each of our columns is, and the file's own header for it (for messages)."""
+    columns = column_indexes(header, COLUMNS, required=[])
+    missing = [NAMES[name] for name in ("cost_centre", "amount") if name not in columns]
+    if missing:
+        raise ImportFileError(
+            f"Missing columns: {', '.join(missing)}. Found: {', '.join(map(str, header))}."
+        )
+    if not {"year", "period", "posting_date"} & set(columns):
+        raise ImportFileError(
+            "Missing columns: give the period (like APR-24, 202401, or a financial year and "
+            "period number), or a posting date."
+        )
+    labels = {name: str(header[index]) for name, index in columns.items()}
+    # The column a problem with the row's period is reported against, when no single cell is.
+    labels["when"] = next(labels[k] for k in ("period", "year", "posting_date") if k in labels)
+    return columns, labels
 
 
-def _stage(source, *, file_name, report, max_bytes) -> None:
+def _stage(source, *, file_name, report, max_bytes, default_year) -> dict[str, str]:
     header, rows = iter_rows(source, file_name=file_name, max_bytes=max_bytes)
-    columns = column_indexes(header, COLUMNS, required=["cost_centre", "amount"])
-    if not ("year" in columns or "posting_date" in columns):
-        raise ImportFileError("Missing columns: give financial year and period, or a posting date.")
+    columns, labels = _columns(header)
+    report.by_account = "account" in columns
+    parse = _row_parser(columns, labels, default_year)
+    adjustments = Counter()
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE actuals_stage (row_no integer, code text, start_year integer,"
-            " period integer, amount numeric(14,2), line_id bigint, service_id bigint,"
-            " period_id bigint) ON COMMIT DROP"
+            " period integer, source_period integer, account text, description text,"
+            " amount numeric, line_id bigint, service_id bigint, period_id bigint)"
+            " ON COMMIT DROP"
         )
         with cursor.cursor.copy(
-            "COPY actuals_stage (row_no, code, start_year, period, amount) FROM STDIN"
+            "COPY actuals_stage (row_no, code, start_year, period, source_period, account,"
+            " description, amount) FROM STDIN"
         ) as copy:
             for number, cells in rows:
                 report.rows += 1
-                values, errors = _parse(cells, columns)
+                values, errors = parse(cells)
                 if errors:
                     report.errors.extend(RowError(number, m, c) for c, m in errors)
                     # Still staged (with what could be read) so database checks report too.
+                elif values[3] > LAST_PERIOD:
+                    adjustments[values[3]] += 1
                 copy.write_row((number, *values))
         # Temporary tables are never analysed automatically: without statistics the planner
         # joins a million staged rows one index lookup at a time.
         cursor.execute("ANALYZE actuals_stage")
+    report.adjustments = dict(adjustments)
+    return labels
 
 
+# (the header the problem is reported against, SQL giving row numbers and messages)
 CHECKS = [
     (
         "cost_centre",
@@ -221,23 +332,17 @@ CHECKS = [
         " WHERE code <> '' AND line_id IS NULL",
     ),
     (
-        "period",
-        "SELECT row_no, 'no period ' || period || ' in financial year ' || start_year"
+        "when",
+        "SELECT row_no, 'no period ' || period || ' in financial year ' || start_year || '/'"
+        " || lpad(((start_year + 1) % 100)::text, 2, '0')"
         " FROM actuals_stage WHERE start_year IS NOT NULL AND period_id IS NULL",
     ),
     (
-        "period",
+        "when",
         "SELECT s.row_no, 'period ' || p.number || ' of ' || s.start_year || '/' ||"
         " lpad(((s.start_year + 1) % 100)::text, 2, '0') || ' is closed'"
         " FROM actuals_stage s JOIN budgets_period p ON p.id = s.period_id"
         " WHERE p.status = 'closed'",
-    ),
-    (
-        "cost_centre",
-        "SELECT row_no, code || ' period ' || period || ' appears again (first on row '"
-        " || first_row || ')' FROM (SELECT row_no, code, period, min(row_no) OVER"
-        " (PARTITION BY line_id, period_id) AS first_row FROM actuals_stage"
-        " WHERE line_id IS NOT NULL AND period_id IS NOT NULL) d WHERE row_no <> first_row",
     ),
 ]
 
@@ -248,42 +353,112 @@ NOT_ASSIGNED = (
     " WHERE fo.service_id = s.service_id AND fo.user_id = %s)"
 )
 
+LINES = (
+    "UPDATE actuals_stage s SET line_id = l.id, service_id = l.service_id"
+    " FROM budgets_budgetline l WHERE upper(l.code) = s.code"
+)
+# A user's import knows only the current council's cost centres.
+COUNCIL_LINES = (
+    "UPDATE actuals_stage s SET line_id = l.id, service_id = l.service_id"
+    " FROM budgets_budgetline l JOIN budgets_service sv ON sv.id = l.service_id"
+    " JOIN budgets_directorate d ON d.id = sv.directorate_id"
+    " WHERE upper(l.code) = s.code AND d.council_id = %s"
+)
 
-def _check(report, *, user) -> None:
+
+def _check(report, *, user, labels) -> None:
+    from budgets.models import Council
+
     with connection.cursor() as cursor:
-        cursor.execute(
-            "UPDATE actuals_stage s SET line_id = l.id, service_id = l.service_id"
-            " FROM budgets_budgetline l WHERE upper(l.code) = s.code"
-        )
+        if user is None:
+            cursor.execute(LINES)
+        else:
+            council = Council.objects.current().values_list("pk", flat=True).first()
+            if council is None:
+                raise ImportFileError("No council is set up yet: load a budget book first.")
+            cursor.execute(COUNCIL_LINES, [council])
         cursor.execute(
             "UPDATE actuals_stage s SET period_id = p.id FROM budgets_period p"
             " JOIN budgets_financialyear y ON y.id = p.year_id"
             " WHERE y.start_year = s.start_year AND p.number = s.period"
         )
         found = []
-        for column, sql in CHECKS:
+        for key, sql in CHECKS:
             cursor.execute(sql)
-            found += [RowError(row, message, column) for row, message in cursor.fetchall()]
-        if user is not None:
+            found += [RowError(row, message, labels[key]) for row, message in cursor.fetchall()]
+        if user is not None and not has_role(user, Role.ADMINISTRATOR):
             cursor.execute(NOT_ASSIGNED, [user.pk])
-            found += [RowError(row, message, "cost_centre") for row, message in cursor.fetchall()]
+            found += [
+                RowError(row, message, labels["cost_centre"]) for row, message in cursor.fetchall()
+            ]
     report.errors = sorted(report.errors + found, key=lambda e: (e.row, e.column))
+
+
+# The ledger detail: one row per line, period and account (none for a file without accounts).
+LEDGER_SUM = (
+    "CREATE TEMPORARY TABLE ledger_sum ON COMMIT DROP AS"
+    " SELECT line_id, period_id, service_id, account,"
+    " coalesce(max(description), '') AS description, sum(amount) AS amount,"
+    " min(row_no) AS first_row FROM actuals_stage WHERE %s"
+    " GROUP BY line_id, period_id, service_id, account"
+)
+# The actuals: one row per line and period.
+ACTUALS_SUM = (
+    "CREATE TEMPORARY TABLE actuals_sum ON COMMIT DROP AS"
+    " SELECT line_id, period_id, service_id, sum(amount) AS amount, min(row_no) AS first_row"
+    " FROM actuals_stage GROUP BY line_id, period_id, service_id"
+)
+TOO_LARGE = (
+    "SELECT s.first_row, l.code, p.number FROM (SELECT first_row, line_id, period_id"
+    " FROM actuals_sum WHERE abs(amount) >= %s UNION SELECT first_row, line_id,"
+    " period_id FROM ledger_sum WHERE abs(amount) >= %s) s"
+    " JOIN budgets_budgetline l ON l.id = s.line_id"
+    " JOIN budgets_period p ON p.id = s.period_id"
+)
+
+
+def _sum(report, *, labels) -> None:
+    """The file's figures summed per line, period and account (the ledger detail, when the
+    file has accounts) and per line and period (the actuals); a sum too large for the ledger
+    tables is reported on the first row that went into it."""
+    with connection.cursor() as cursor:
+        cursor.execute(LEDGER_SUM, [report.by_account])
+        cursor.execute(ACTUALS_SUM)
+        cursor.execute("ANALYZE ledger_sum")
+        cursor.execute("ANALYZE actuals_sum")
+        cursor.execute(TOO_LARGE, [AMOUNT_LIMIT, AMOUNT_LIMIT])
+        report.errors += [
+            RowError(
+                row,
+                f"the amounts of {code} in period {number} add up to too much",
+                labels["amount"],
+            )
+            for row, code, number in cursor.fetchall()
+        ]
+        cursor.execute("SELECT count(*) FROM actuals_sum")
+        report.cost_centre_periods = cursor.fetchone()[0]
 
 
 WRITE = [
     # Lock the periods the file touches, so none can close half way through.
     (
         "lock",
-        "SELECT id FROM budgets_period WHERE id IN (SELECT period_id FROM actuals_stage) FOR SHARE",
+        "SELECT id FROM budgets_period WHERE id IN (SELECT period_id FROM actuals_sum) FOR SHARE",
+    ),
+    # The services and periods the file covers: it replaces their figures.
+    (
+        "covered",
+        "CREATE TEMPORARY TABLE actuals_covered ON COMMIT DROP AS"
+        " SELECT DISTINCT service_id, period_id FROM actuals_sum",
     ),
     # What the file no longer has: few rows, worked out first so the planner sees how few and
     # deletes them by index instead of hashing the whole actuals table.
     (
         "removed",
         "CREATE TEMPORARY TABLE actuals_removed ON COMMIT DROP AS"
-        " SELECT l.id AS line_id, c.period_id FROM (SELECT DISTINCT period_id, service_id"
-        " FROM actuals_stage) c JOIN budgets_budgetline l ON l.service_id = c.service_id"
-        " EXCEPT SELECT line_id, period_id FROM actuals_stage",
+        " SELECT l.id AS line_id, c.period_id FROM actuals_covered c"
+        " JOIN budgets_budgetline l ON l.service_id = c.service_id"
+        " EXCEPT SELECT line_id, period_id FROM actuals_sum",
     ),
     ("analyse", "ANALYZE actuals_removed"),
     (
@@ -296,12 +471,34 @@ WRITE = [
     (
         "written",
         "WITH written AS (INSERT INTO budgets_actual (line_id, period_id, amount)"
-        " SELECT line_id, period_id, amount FROM actuals_stage"
+        " SELECT line_id, period_id, amount FROM actuals_sum"
         " ON CONFLICT (line_id, period_id) DO UPDATE SET amount = EXCLUDED.amount"
         " WHERE budgets_actual.amount IS DISTINCT FROM EXCLUDED.amount"
         " RETURNING xmax = 0 AS inserted)"
         " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
         " FROM written",
+    ),
+    # The same for the account detail: what the covered services and periods held that the
+    # file no longer has (every entry of them, for a file without accounts), then the upsert.
+    (
+        "entries_deleted",
+        "DELETE FROM budgets_ledgerentry e USING budgets_budgetline l, actuals_covered c"
+        " WHERE l.id = e.line_id AND c.service_id = l.service_id AND c.period_id = e.period_id"
+        " AND NOT EXISTS (SELECT 1 FROM ledger_sum s WHERE s.line_id = e.line_id"
+        " AND s.period_id = e.period_id AND s.account = e.account)",
+    ),
+    (
+        "entries_written",
+        "WITH written AS (INSERT INTO budgets_ledgerentry"
+        " (line_id, period_id, account, description, amount)"
+        " SELECT line_id, period_id, account, description, amount FROM ledger_sum"
+        " ON CONFLICT (line_id, period_id, account) DO UPDATE"
+        " SET amount = EXCLUDED.amount, description = EXCLUDED.description"
+        " WHERE (budgets_ledgerentry.amount, budgets_ledgerentry.description)"
+        " IS DISTINCT FROM (EXCLUDED.amount, EXCLUDED.description)"
+        " RETURNING xmax = 0 AS inserted)"
+        " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted),"
+        " (SELECT count(*) FROM ledger_sum) FROM written",
     ),
 ]
 
@@ -311,11 +508,17 @@ def _write(report) -> None:
     with connection.cursor() as cursor:
         for name, sql in WRITE:
             cursor.execute(sql)
-            counts[name] = cursor.fetchone() if name == "written" else cursor.rowcount
+            counts[name] = cursor.fetchone() if name.endswith("written") else cursor.rowcount
     (report.created, report.updated), report.deleted = counts["written"], counts["deleted"]
-    report.unchanged = report.rows - report.created - report.updated
+    report.unchanged = report.cost_centre_periods - report.created - report.updated
+    report.entries_created, report.entries_updated, entries = counts["entries_written"]
+    report.entries_deleted = counts["entries_deleted"]
+    report.entries_unchanged = entries - report.entries_created - report.entries_updated
 
 
 def _drop_stage() -> None:
     with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS actuals_stage, actuals_removed")
+        cursor.execute(
+            "DROP TABLE IF EXISTS actuals_stage, ledger_sum, actuals_sum, actuals_covered,"
+            " actuals_removed"
+        )

@@ -34,6 +34,7 @@ from budgets.models import (
     Council,
     FinancialYear,
     Forecast,
+    LedgerEntry,
     Period,
     Service,
     SignOff,
@@ -459,6 +460,72 @@ def month_end(period: Period, services) -> list[MonthEndRow]:
 
 def _by_name(user) -> tuple:
     return (user.last_name, user.first_name, user.username)
+
+
+NOT_ANALYSED = "Not analysed by account"
+
+
+@dataclass
+class AccountRow:
+    """One ledger account of a cost centre: its spend in each period, P1 first."""
+
+    account: str
+    description: str
+    amounts: list[Decimal]
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.amounts, ZERO)
+
+
+@dataclass
+class AccountTable:
+    """A cost centre's actuals by account (rows) and period (columns) for a year, to a period."""
+
+    periods: list[int]
+    rows: list[AccountRow]
+
+    @property
+    def totals(self) -> list[Decimal]:
+        """Each period's total over the accounts: the cost centre's actuals for the period."""
+        return [sum((row.amounts[i] for row in self.rows), ZERO) for i in range(len(self.periods))]
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.totals, ZERO)
+
+
+def actuals_by_account(line: BudgetLine, period: Period) -> AccountTable:
+    """The line's ledger detail from period 1 to `period` of its year, one row per account in
+    code order. Where a period's actual is more than its accounts hold (loaded from an extract
+    without accounts, or before the detail was kept), the difference is a last row, "not
+    analysed by account", so every column adds up to the actual. Two queries."""
+    numbers = list(range(1, period.number + 1))
+    in_year = {
+        "line": line,
+        "period__year_id": period.year_id,
+        "period__number__lte": period.number,
+    }
+    entries = (
+        LedgerEntry.objects.filter(**in_year)
+        .order_by("account", "period__number")
+        .values_list("account", "description", "period__number", "amount")
+    )
+    actuals = dict(Actual.objects.filter(**in_year).values_list("period__number", "amount"))
+    rows: dict[str, AccountRow] = {}
+    analysed = [ZERO] * len(numbers)
+    for account, description, number, amount in entries:
+        row = rows.get(account)
+        if row is None:
+            row = rows[account] = AccountRow(account, description, [ZERO] * len(numbers))
+        row.description = description or row.description  # the latest period's name
+        row.amounts[number - 1] += amount
+        analysed[number - 1] += amount
+    rest = [actuals.get(number, ZERO) - analysed[number - 1] for number in numbers]
+    table = AccountTable(numbers, list(rows.values()))
+    if any(rest):
+        table.rows.append(AccountRow("", NOT_ANALYSED, rest))
+    return table
 
 
 def month_ends_sql(first: datetime.date, months: int) -> tuple[str, list, str, list]:

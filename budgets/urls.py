@@ -11,6 +11,7 @@ urlpatterns = [
     path("month-end/", views.month_end, name="month_end"),
     path("actuals/upload/", views.upload_actuals, name="upload_actuals"),
     path("lines/<str:code>/history/", views.line_history, name="line_history"),
+    path("lines/<str:code>/actuals/", views.line_actuals, name="line_actuals"),
     path("<str:directorate>/<str:service>/", views.service_detail, name="service"),
     path("<str:directorate>/<str:service>/savings/", views.savings, name="savings"),
     path(

@@ -142,6 +142,27 @@ def line_history(request, code: str):
 
 @role_required()
 @require_GET
+def line_actuals(request, code: str):
+    """A cost centre's actuals by ledger account and period, P1 to the chosen period."""
+    services = visible_services(request.user, Service.objects.all())
+    line = get_object_or_404(
+        BudgetLine.objects.select_related("service__directorate"), code=code, service__in=services
+    )
+    period = _period_or_404(request)
+    return render(
+        request,
+        "budgets/line_actuals.html",
+        {
+            "line": line,
+            "period": period,
+            "table": metrics.actuals_by_account(line, period) if period else None,
+            "years": metrics.years_with_periods(),
+        },
+    )
+
+
+@role_required()
+@require_GET
 def savings(request, directorate: str, service: str):
     """Each saving's target, forecast delivery, shortfall and RAG for the year."""
     services = visible_services(request.user, Service.objects.select_related("directorate"))
@@ -191,22 +212,31 @@ def periods(request):
     )
 
 
-@role_required(Role.FINANCE_OFFICER)
+@role_required(Role.FINANCE_OFFICER, Role.ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def upload_actuals(request):
-    """A finance officer loads a ledger extract for their services."""
-    report = None
+    """A finance officer loads a ledger extract for their services; an administrator loads the
+    whole council's extract."""
+    report, year = None, ""
     if request.method == "POST":
+        year = request.POST.get("year", "").strip()[:20]
         upload = request.FILES.get("file")
         if upload is None:
             messages.error(request, "Choose a CSV or Excel file to upload.")
         else:
-            # Streamed from Django's upload; the importer refuses (and logs) an oversize file.
-            report = actuals_import(upload, file_name=upload.name, user=request.user)
+            # Streamed from Django's upload; the importer refuses (and logs) an oversize file
+            # and a year it cannot read.
+            report = actuals_import(upload, file_name=upload.name, user=request.user, year=year)
     recent = ImportRecord.objects.filter(kind="actuals").select_related("user")[:10]
     return render(
         request,
         "budgets/upload_actuals.html",
-        {"report": report, "recent": recent, "limit": settings.CSC_MAX_UPLOAD_BYTES},
+        {
+            "report": report,
+            "recent": recent,
+            "limit": settings.CSC_MAX_UPLOAD_BYTES,
+            "year": year,
+            "is_administrator": has_role(request.user, Role.ADMINISTRATOR),
+        },
         status=400 if report is not None and not report.ok else 200,
     )

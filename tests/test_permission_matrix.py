@@ -37,14 +37,19 @@ ACCESS = {
         "GET": (302, 403, 403, 403, 200, 200),
         "POST": (302, 403, 403, 403, 405, 405),
     },
-    "budgets:upload_actuals": {"GET": FINANCE_ONLY, "POST": FINANCE_ONLY},
     "budgets:setup": {
         "GET": (302, 403, 403, 403, 403, 200),
         "POST": (302, 403, 403, 403, 403, 400),
     },
     "set_password": {"GET": (200,) * 6, "POST": (200,) * 6},
     "set_password_done": {"GET": (200,) * 6, "POST": (405,) * 6},
+    # Finance officers load their own services' extracts, administrators the whole council's.
+    "budgets:upload_actuals": {
+        "GET": (302, 200, 200, 403, 403, 200),
+        "POST": (302, 200, 200, 403, 403, 200),
+    },
     "budgets:line_history": {"GET": CSC_PAGE, "POST": GET_ONLY},
+    "budgets:line_actuals": {"GET": CSC_PAGE, "POST": GET_ONLY},
     "budgets:service": {"GET": CSC_PAGE, "POST": GET_ONLY},
     "budgets:savings": {"GET": CSC_PAGE, "POST": GET_ONLY},
     "budgets:forecast": {"GET": CSC_PAGE, "POST": (302, 302, 404, 403, 403, 403)},
