@@ -611,8 +611,9 @@ def ledger(tmp_path, rows) -> Path:
 def cells(html: str, label: str) -> list[str]:
     for tr in re.findall(r"<tr.*?</tr>", html, flags=re.S):
         if label in tr:
+            hidden = r'<span class="govuk-visually-hidden">.*?</span>'
             return [
-                re.sub(r"<[^>]+>|\s+", " ", c).strip()
+                re.sub(r"<[^>]+>|\s+", " ", re.sub(hidden, "", c)).strip()
                 for c in re.findall(r"<t[hd].*?</t[hd]>", tr, flags=re.S)
             ]
     raise AssertionError(f"no row for {label}")
