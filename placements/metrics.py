@@ -30,6 +30,18 @@ def lac_on(day: datetime.date, *, episodes: QuerySet | None = None) -> int:
     return open_on(day, episodes).values("child").distinct().count()
 
 
+def has_episodes() -> bool:
+    """Whether the current council has loaded any care episodes. One query."""
+    return Episode.objects.current().exists()
+
+
+def end_of_august_dates(day: datetime.date, *, years: int = 6) -> list[datetime.date]:
+    """The last `years` 31 Augusts on or before `day`, latest first: the dates of the end of
+    August counts (the end of the school year, when a year's entrants have settled)."""
+    latest = day.year if day >= datetime.date(day.year, 8, 31) else day.year - 1
+    return [datetime.date(year, 8, 31) for year in range(latest, latest - years, -1)]
+
+
 def lac_by_category_on(day: datetime.date, *, episodes: QuerySet | None = None) -> dict:
     rows = open_on(day, episodes).values("category").annotate(n=Count("child", distinct=True))
     return {row["category"]: row["n"] for row in rows.order_by()}
