@@ -42,6 +42,20 @@ def end_of_august_dates(day: datetime.date, *, years: int = 6) -> list[datetime.
     return [datetime.date(year, 8, 31) for year in range(latest, latest - years, -1)]
 
 
+def suggested_dates(*, years: int = 3) -> list[tuple[datetime.date, str]]:
+    """Dates worth looking at, from the data: the latest day with episode data, and the
+    SSDA903 census date (31 March) of the last `years` years on or before it. Two queries."""
+    latest = latest_day()
+    census = latest.year if latest >= datetime.date(latest.year, 3, 31) else latest.year - 1
+    result = [(latest, "the latest date with episode data")]
+    for year in range(census, census - years, -1):
+        day = datetime.date(year, 3, 31)
+        if day != latest:
+            label = "the last census date" if year == census else "census date"
+            result.append((day, label))
+    return result
+
+
 def lac_by_category_on(day: datetime.date, *, episodes: QuerySet | None = None) -> dict:
     rows = open_on(day, episodes).values("category").annotate(n=Count("child", distinct=True))
     return {row["category"]: row["n"] for row in rows.order_by()}
