@@ -141,7 +141,7 @@ def _year_and_period(year: str, period: str, posting_date: str) -> tuple[int, in
     raise ValueError("the period is missing")
 
 
-# `2018/19`, and the spellings ledgers print for it: `2018-19`, `2018/2019`, `FY 2018/19`.
+# `2024/25`, and the spellings ledgers print for it: `2024-25`, `2024/2025`, `FY 2024/25`.
 _YEAR_LABEL = re.compile(r"^(?:FY\s*)?(\d{4})\s*[/-]\s*(\d{2}|\d{4})$", re.IGNORECASE)
 
 
@@ -160,7 +160,7 @@ def _financial_year(text: str) -> tuple[int, datetime.date | None]:
         day = parse_date(value)
     except ValueError:
         raise ValueError(
-            f"{text!r} is not a financial year (use 2018/19, or a date like 30/09/2018)"
+            f"{text!r} is not a financial year (use 2024/25, or a date like 30/09/2024)"
         ) from None
     return period_of(day)[0], day
 

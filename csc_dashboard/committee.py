@@ -115,7 +115,8 @@ def directorate_summary(
 
 
 def forecast_movement(period: Period, service: Service) -> CommitteeTable:
-    """The year-end overspend as forecast at each period, with the reasons given (Appendix 1)."""
+    """The year-end overspend as forecast at each period, with the reasons given
+    in the forecasts' commentary."""
     path = trends.forecast_path(period, [service])
     notes = {}
     for forecast in (

@@ -116,7 +116,7 @@ class CategoryCost:
 
 def placement_costs(day: datetime.date) -> list[CategoryCost]:
     """Placement mix, average weekly unit cost and annual cost per category on `day`
-    (committee report table 10.4)."""
+    (the committee report's placement mix table)."""
     rates = list(RateCard.objects.all())
     groups: dict[str, list] = {}
     for episode in open_on(day):
