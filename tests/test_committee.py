@@ -127,9 +127,14 @@ def test_who_may_export_what(client_for, director, administrator, finance, other
 def test_the_page_and_the_print_view_show_the_tables(client_for, scrutiny):
     client = client_for(scrutiny)
     html = client.get("/committee/" + QUERY).content.decode()
-    assert '<span class="csc-committee-label">9</span> Children&#x27;s Social Care: budget and' in html
+    assert (
+        '<span class="csc-committee-label">9</span> Children&#x27;s Social Care: budget and' in html
+    )
     assert "(0.4)" in html and "41.6" in html
     assert "Download the committee pack" not in html  # scrutiny members read, not export
     printed = client.get("/committee/print/" + QUERY).content.decode()
     assert "css/print.css" in printed
-    assert '<span class="csc-committee-label">10.4</span> Looked-after children by placement' in printed
+    assert (
+        '<span class="csc-committee-label">10.4</span> Looked-after children by placement'
+        in printed
+    )
