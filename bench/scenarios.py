@@ -17,12 +17,16 @@ from django.db import transaction
 from budgets.access import Role
 from budgets.models import Council
 from csc_dashboard.synthetic import (
+    CARE_DIRECTORATE,
+    CARE_SERVICE,
     SyntheticSpec,
     children_in_care,
     generate,
     generate_care,
     pounds,
 )
+
+CARE = f"{CARE_DIRECTORATE}/{CARE_SERVICE}"  # the synthetic councils' children's social care
 
 
 @dataclass
@@ -77,11 +81,11 @@ class Scale:
     def pages(self) -> list[tuple[str, str]]:
         return [
             ("overview", "/?year=2025/26&period=6"),
-            ("service budget", "/budgets/CYP/CSC/?year=2025/26&period=6"),
-            ("forecast entry", "/budgets/CYP/CSC/forecast/?year=2025/26&period=6"),
+            ("service budget", f"/budgets/{CARE}/?year=2025/26&period=6"),
+            ("forecast entry", f"/budgets/{CARE}/forecast/?year=2025/26&period=6"),
             ("LAC trend", "/dashboard/lac/?year=2025/26&period=6"),
             ("agency", "/dashboard/agency/?year=2025/26&period=6"),
-            ("committee pack export", "/committee/pack.xlsx?year=2025/26&period=6&service=CSC"),
+            ("committee pack export", f"/committee/pack.xlsx?year=2025/26&period=6&service={CARE}"),
         ]
 
 

@@ -1,3 +1,5 @@
+import re
+
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
@@ -90,9 +92,46 @@ class PeriodAdmin(AuditedAdmin):
     readonly_fields = ["status"]
 
 
+LABEL_KEY = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+LABEL_MAX_LENGTH = 20
+
+
+def validate_committee_labels(value) -> None:
+    """A dict from a committee table's key (like `budget_by_area`) to a short label (like a
+    report's section number); raises ValidationError naming every bad entry."""
+    if not isinstance(value, dict):
+        raise ValidationError(
+            'Give the labels as a JSON object of table key to label, like {"budget_by_area": "9"}.'
+        )
+    problems = []
+    for key, label in value.items():
+        if not LABEL_KEY.match(key):
+            problems.append(f"{key!r} is not a table key (lower-case letters, digits and _).")
+        if not isinstance(label, str) or not label.strip():
+            problems.append(f'The label for {key!r} must be some text, like "9".')
+        elif len(label) > LABEL_MAX_LENGTH:
+            problems.append(f"The label for {key!r} is longer than {LABEL_MAX_LENGTH} characters.")
+    if problems:
+        raise ValidationError(problems)
+
+
+class CouncilForm(forms.ModelForm):
+    class Meta:
+        model = models.Council
+        fields = ["name", "la_code", "headline_periods_back", "committee_labels"]
+
+    def clean_committee_labels(self):
+        labels = self.cleaned_data["committee_labels"]
+        if labels is None:  # an emptied field: no labels
+            return {}
+        validate_committee_labels(labels)
+        return labels
+
+
 @admin.register(models.Council)
 class CouncilAdmin(admin.ModelAdmin):
-    list_display = ["name", "la_code"]
+    form = CouncilForm
+    list_display = ["name", "la_code", "headline_periods_back"]
 
 
 @admin.register(models.Directorate)

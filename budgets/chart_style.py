@@ -34,9 +34,21 @@ UNDERSPEND = {"color": PALETTE[0], "pattern": "/"}
 
 
 def series_style(index: int) -> dict:
-    """Colour, marker symbol, dash and bar pattern of the `index`th series of a chart."""
-    i = index % len(PALETTE)
-    return {"color": PALETTE[i], "symbol": SYMBOLS[i], "dash": DASHES[i], "pattern": PATTERNS[i]}
+    """Colour, marker symbol, dash and bar pattern of the `index`th series of a chart.
+
+    A chart may have more series than colours (a council's own areas of spend or categories
+    come on top of the usual ones): past the palette, the cues shift against the colours, so
+    each of the first len(PALETTE)² series has its own colour-and-cue pair and is never told
+    apart by colour alone."""
+    size = len(PALETTE)
+    colour = index % size
+    cue = (index + index // size) % size
+    return {
+        "color": PALETTE[colour],
+        "symbol": SYMBOLS[cue],
+        "dash": DASHES[cue],
+        "pattern": PATTERNS[cue],
+    }
 
 
 def to_million_floats(amounts) -> list[float]:

@@ -97,7 +97,7 @@ def forecast_movement(
     path: list[PathPoint], *, name: str, outturn: Decimal | None = None
 ) -> go.Figure:
     """The year-end forecast as it stood at each period, against the budget (and, for a closed
-    year, the final outturn): the report's Appendix 1 story of a forecast that kept rising."""
+    year, the final outturn): the story of a forecast that kept moving, month by month."""
     labels = [p.tick for p in path]
     series = [
         ("Forecast outturn at the period", [p.forecast for p in path], 0),
@@ -185,7 +185,7 @@ def describe_accuracy(points: list[AccuracyPoint], *, name: str) -> str:
 
 
 def areas_waterfall(areas: list[Position], *, name: str) -> go.Figure:
-    """The report's section 9 table as a waterfall: each area's overspend (or underspend) adds
+    """The budget-by-area table as a waterfall: each area's overspend (or underspend) adds
     up to the service's total forecast variance."""
     variances = [a.variance for a in areas]
     total = sum(variances, Decimal("0"))

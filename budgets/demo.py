@@ -52,8 +52,15 @@ def monthly_actuals(outturns: list[Decimal], *, year_closed: bool) -> list[Decim
 
 @transaction.atomic
 def load_budget_demo(figures: dict, *, author) -> Council:
+    spec = figures["council"]
     council, _ = Council.objects.update_or_create(
-        la_code=figures["council"]["la_code"], defaults={"name": figures["council"]["name"]}
+        la_code=spec["la_code"],
+        defaults={
+            "name": spec["name"],
+            # The report went to committee every other month, and numbers its tables.
+            "headline_periods_back": spec["headline_periods_back"],
+            "committee_labels": spec["committee_labels"],
+        },
     )
     years = _load_years(figures["years"])
     directorates = {

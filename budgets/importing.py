@@ -188,7 +188,7 @@ def parse_money(text: str) -> Decimal:
 
 
 def parse_date(text: str) -> date:
-    """ISO `2018-09-30` or UK `30/09/2018`; raises ValueError otherwise."""
+    """ISO `2024-09-30` or UK `30/09/2024`; raises ValueError otherwise."""
     value = text.strip()
     for fmt in ("%Y-%m-%d", "%d/%m/%Y", "%Y-%m-%d %H:%M:%S"):
         try:

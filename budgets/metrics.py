@@ -144,7 +144,8 @@ def directorate_positions(period: Period, services=None) -> list[Position]:
 
 
 def area_positions(period: Period, service) -> list[Position]:
-    """A service's budget and forecast by area of spend, in the report's order (section 9)."""
+    """A service's budget and forecast by area of spend, in the areas' reporting order
+    (AreaOfSpend.position)."""
     totals = (
         lines_with_position(period, BudgetLine.objects.filter(service=service))
         .values("area_of_spend")

@@ -17,7 +17,7 @@ MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
 class FinancialYear(models.Model):
-    """A council financial year, 1 April to 31 March, labelled like `2018/19`."""
+    """A council financial year, 1 April to 31 March, labelled like `2024/25`."""
 
     start_year = models.PositiveSmallIntegerField(unique=True)
 
@@ -60,10 +60,10 @@ _LABEL = re.compile(r"^(\d{4})/(\d{2})$")
 
 
 def parse_year_label(label: str) -> int:
-    """`2018/19` → 2018. Raises ValueError on anything else, including `2018/20`."""
+    """`2024/25` → 2024. Raises ValueError on anything else, including `2024/26`."""
     match = _LABEL.match(label.strip())
     if not match:
-        raise ValueError(f"{label!r} is not a financial year like 2018/19")
+        raise ValueError(f"{label!r} is not a financial year like 2024/25")
     start = int(match.group(1))
     if (start + 1) % 100 != int(match.group(2)):
         raise ValueError(f"{label!r} is not a financial year: the years must be consecutive")

@@ -20,12 +20,16 @@ from budgets.metrics import (
     lines_with_position,
     variance,
 )
-from budgets.models import Actual, Budget, BudgetLine, Forecast, Period, areas_by_code, month_of
-
-# The headline compares with the position two periods earlier: councils report the budget to
-# committee every other month (the report's dates: July and September 2018), so "since" reads
-# as "since the last report". In periods 1 and 2 there is no earlier position that year.
-HEADLINE_PERIODS_BACK = 2
+from budgets.models import (
+    Actual,
+    Budget,
+    BudgetLine,
+    Council,
+    Forecast,
+    Period,
+    areas_by_code,
+    month_of,
+)
 
 
 @dataclass
@@ -130,6 +134,7 @@ class Headline:
     variance: Decimal
     change: Decimal | None = None  # variance now − variance at `since`
     since: Period | None = None
+    periods_back: int = 0  # how many periods before the headline's own `since` is
     main_area: str = ""
     main_area_variance: Decimal = ZERO
 
@@ -143,7 +148,11 @@ class Headline:
         else:
             text = f"{self.name} forecasts to spend its budget"
         if self.since is not None and self.change is not None:
-            when = f"{self.since.month_name} (period {self.since.number})"
+            when = f"{self.since.month_name} (period {self.since.number}"
+            if self.periods_back:
+                months = "month" if self.periods_back == 1 else "months"
+                when += f", {self.periods_back} {months} before"
+            when += ")"
             if to_millions(self.change) == 0:
                 text += f", unchanged since {when}"
             else:
@@ -159,13 +168,24 @@ def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:]
 
 
-def headline_period(period: Period) -> Period | None:
-    """The period a headline compares with (see HEADLINE_PERIODS_BACK). One query."""
-    if period.number <= HEADLINE_PERIODS_BACK:
+def headline_periods_back() -> int:
+    """How many periods back the current council's headlines look (Council.headline_periods_back:
+    1 compares with last month; a committee that meets every other month sets 2, so "since"
+    reads as "since the last report"). 1 when no council is set up. One query."""
+    back = Council.objects.current().values_list("headline_periods_back", flat=True).first()
+    return back or 1
+
+
+def headline_period(period: Period, *, back: int | None = None) -> Period | None:
+    """The period a headline compares with: `back` periods earlier in the same year (by
+    default the current council's headline_periods_back). None when the year has no such
+    period: a year's forecasts start afresh. One or two queries."""
+    back = headline_periods_back() if back is None else back
+    if period.number <= back:
         return None
     return (
         Period.objects.select_related("year")
-        .filter(year_id=period.year_id, number=period.number - HEADLINE_PERIODS_BACK)
+        .filter(year_id=period.year_id, number=period.number - back)
         .first()
     )
 
@@ -194,9 +214,11 @@ def headlines(
     areas: dict,
     since: Period | None = None,
     earlier: list[Position] | None = None,
+    periods_back: int = 0,
 ) -> list[Headline]:
     """A headline for each service in `directorates` (metrics.directorate_positions), largest
-    overspend first. `earlier` is the same at period `since`; `areas` is
+    overspend first. `earlier` is the same at period `since`, `periods_back` periods before;
+    `areas` is
     largest_overspending_areas(...). No queries."""
     before = {(d.key, s.key): s.variance for d in (earlier or []) for s in d.children}
     result = []
@@ -211,6 +233,7 @@ def headlines(
                     variance=service.variance,
                     change=service.variance - before[key] if compared else None,
                     since=since if compared else None,
+                    periods_back=periods_back if compared else 0,
                     main_area=area,
                     main_area_variance=area_variance,
                 )
@@ -219,13 +242,15 @@ def headlines(
 
 
 def overview_headlines(period: Period, services, directorates: list[Position]) -> list[Headline]:
-    """The overview's headlines for `services`, whose positions at `period` are `directorates`.
-    Three queries."""
-    since = headline_period(period)
+    """The overview's headlines for `services`, whose positions at `period` are `directorates`,
+    compared with the current council's headline_periods_back periods before. Four queries."""
+    back = headline_periods_back()
+    since = headline_period(period, back=back)
     earlier = directorate_positions(since, services) if since is not None else None
     return headlines(
         directorates,
         areas=largest_overspending_areas(period, services),
         since=since,
         earlier=earlier,
+        periods_back=back,
     )

@@ -80,7 +80,7 @@ def month_end(request):
 @role_required()
 @require_GET
 def service_detail(request, directorate: str, service: str):
-    """A service's budget by area of spend (the report's section 9 shape) and by line."""
+    """A service's budget by area of spend (as a committee report shows it) and by line."""
     period = _period_or_404(request)
     services = visible_services(request.user, Service.objects.select_related("directorate"))
     service = get_object_or_404(services, directorate__code=directorate, code=service)

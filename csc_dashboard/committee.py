@@ -1,6 +1,11 @@
-"""The committee report's tables, built from live data in the report's own shapes
-(Lewisham PASC, 25 September 2018): each a CommitteeTable of typed cells, which the Committee
-page renders with django-tables2 and the exports write to XLSX and CSV.
+"""The tables a budget report to committee carries, built from live data for any council and
+any of its services: each a CommitteeTable of typed cells, which the Committee page renders with
+django-tables2 and the exports write to XLSX and CSV.
+
+Each table has a stable key (TABLE_KEYS) and a title that says what it shows. A council may give
+a table a label of its own (its report's section number, say): `Council.committee_labels`, a
+dict from key to label, shown before the title. The placements, staffing and caseload tables
+are in the pack when the council has that data, whatever the service.
 
 Cell kinds: "text"; "millions" (Decimal pounds, shown as £m to one decimal with underspends in
 brackets); "pounds"; "count"; "percent"; "number".
@@ -12,7 +17,7 @@ from decimal import Decimal
 
 from budgets import metrics as budget_metrics
 from budgets import trends
-from budgets.models import Forecast, Period, Saving, Service, month_of
+from budgets.models import Council, Forecast, Period, Saving, Service, month_of
 from budgets.reference import neighbours_of
 from placements import metrics as placement_metrics
 from workforce import metrics as workforce_metrics
@@ -24,11 +29,22 @@ ZERO = Decimal("0")
 class CommitteeTable:
     key: str
     title: str
-    section: str
     columns: list[tuple[str, str, str]]  # (key, header, kind)
     rows: list[dict] = field(default_factory=list)
     total: dict | None = None
     note: str = ""
+    label: str = ""  # the council's own label for the table, e.g. its report's section number
+
+    @property
+    def heading(self) -> str:
+        """The title, after the council's label when it has one."""
+        return f"{self.label} {self.title}" if self.label else self.title
+
+    @property
+    def sheet_name(self) -> str:
+        """A spreadsheet tab name (at most 31 characters, no slashes): label, then key."""
+        name = f"{self.label} {self.key}" if self.label else self.key
+        return name[:31].replace("/", "-")
 
 
 def period_end(period: Period) -> datetime.date:
@@ -36,13 +52,12 @@ def period_end(period: Period) -> datetime.date:
     return (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
 
 
-def section_9(period: Period, service: Service) -> CommitteeTable:
+def budget_by_area(period: Period, service: Service) -> CommitteeTable:
     areas = budget_metrics.area_positions(period, service)
     total = budget_metrics.total(areas)
     return CommitteeTable(
-        "section_9",
-        f"{service.name} budget and forecast overspend by area of spend",
-        "9",
+        "budget_by_area",
+        f"{service.name}: budget and forecast by area of spend",
         [
             ("area", "Area of spend", "text"),
             ("budget", "£m", "millions"),
@@ -53,9 +68,13 @@ def section_9(period: Period, service: Service) -> CommitteeTable:
     )
 
 
-def directorate_summary(period: Period, services, directorate_code: str) -> CommitteeTable:
+def directorate_summary(
+    period: Period, services, directorate_code: str, *, back: int = 1
+) -> CommitteeTable:
+    """Each service of the directorate, with its forecast's movement over `back` periods (the
+    council's headline_periods_back)."""
     now = budget_metrics.directorate_positions(period, services)
-    before_period = trends.headline_period(period)
+    before_period = trends.headline_period(period, back=back)
     before = budget_metrics.directorate_positions(before_period, services) if before_period else []
     previous = {s.key: s.forecast for d in before for s in d.children}
     rows = []
@@ -83,7 +102,6 @@ def directorate_summary(period: Period, services, directorate_code: str) -> Comm
     return CommitteeTable(
         "directorate_summary",
         "Budget, forecast outturn and variance by service",
-        "4.3",
         [
             ("service", "Service", "text"),
             ("budget", "Budget £m", "millions"),
@@ -97,7 +115,8 @@ def directorate_summary(period: Period, services, directorate_code: str) -> Comm
 
 
 def forecast_movement(period: Period, service: Service) -> CommitteeTable:
-    """The year-end overspend as forecast at each period, with the reasons given (Appendix 1)."""
+    """The year-end overspend as forecast at each period, with the reasons given
+    in the forecasts' commentary."""
     path = trends.forecast_path(period, [service])
     notes = {}
     for forecast in (
@@ -112,7 +131,6 @@ def forecast_movement(period: Period, service: Service) -> CommitteeTable:
     return CommitteeTable(
         "forecast_movement",
         f"{service.name}: forecast overspend at each month and why",
-        "Appendix 1",
         [
             ("month", "Month", "text"),
             ("variance", "Forecast overspend £m", "millions"),
@@ -138,8 +156,7 @@ def savings_by_year(service: Service) -> CommitteeTable:
     rows = [{"year": label, "target": amount} for label, amount in sorted(totals.items())]
     return CommitteeTable(
         "savings_by_year",
-        f"Savings attributable to {service.name}",
-        "4.4",
+        f"{service.name}: savings by year",
         [("year", "Year", "text"), ("target", "£m", "millions")],
         rows,
         {"year": "Total", "target": sum(totals.values(), ZERO)},
@@ -150,8 +167,7 @@ def savings_delivery(period: Period, service: Service) -> CommitteeTable:
     savings = list(Saving.objects.filter(service=service, year_id=period.year_id))
     return CommitteeTable(
         "savings_delivery",
-        f"Savings delivery {period.year.label}",
-        "5.1",
+        f"{service.name}: savings delivery {period.year.label}",
         [
             ("reference", "Reference", "text"),
             ("description", "Saving", "text"),
@@ -190,8 +206,7 @@ def lac_counts(period: Period) -> CommitteeTable:
     ]
     return CommitteeTable(
         "lac_counts",
-        "Looked after children at the end of August",
-        "10.1",
+        "Looked-after children at the end of August, six years",
         [("date", "Date", "text"), ("children", "Children", "count")],
         rows,
     )
@@ -211,8 +226,8 @@ def placement_costs(day: datetime.date) -> CommitteeTable:
     ]
     return CommitteeTable(
         "placement_costs",
-        f"Placement mix, unit costs and annual cost as at {day:%-d %B %Y}",
-        "10.4",
+        f"Looked-after children by placement type: number, unit cost and annual cost "
+        f"as at {day:%-d %B %Y}",
         [
             ("category", "Placement", "text"),
             ("share", "% of children", "percent"),
@@ -244,33 +259,29 @@ def staffing(day: datetime.date) -> CommitteeTable:
     ]
     return CommitteeTable(
         "staffing",
-        f"Staffing as at {day:%-d %B %Y}",
-        "9.1.2",
+        f"Staff in post, agency workers and vacancies as at {day:%-d %B %Y}",
         [("measure", "Measure", "text"), ("value", "Value", "number")],
         rows,
     )
 
 
 def caseloads(day: datetime.date) -> CommitteeTable:
+    """Every team with a caseload target or a caseload record for the month (workforce
+    metrics decide which: the rows come from the data)."""
     rows = [
         {"team": r["team"], "target": r["target"], "actual": r["actual"]}
         for r in workforce_metrics.caseloads(day.replace(day=1))
-        if r["target"] is not None or r["actual"] is not None or r["team"] == "Fostering"
     ]
     return CommitteeTable(
         "caseloads",
-        "Average number of cases per social worker",
-        "9.1.3",
+        "Average number of cases per social worker by team",
         [("team", "Team", "text"), ("target", "Target", "number"), ("actual", "Actual", "number")],
         rows,
         note="A blank means no figure was reported.",
     )
 
 
-def benchmarks(la_code: str) -> CommitteeTable:
-    neighbours = [a.la_code for a in neighbours_of(la_code)]
-    lac = placement_metrics.comparator_rates(la_code, neighbours)
-    staff = workforce_metrics.benchmarks(la_code, neighbours)
+def benchmarks(la_code: str, lac: dict, staff: dict) -> CommitteeTable:
     by_area = {row["area"]: row for row in staff["rows"]}
     england = by_area.get("England", {})
     sn = by_area.get("Statistical neighbours (average)", {})
@@ -298,7 +309,6 @@ def benchmarks(la_code: str) -> CommitteeTable:
     return CommitteeTable(
         "benchmarks",
         "The council against its statistical neighbours and England",
-        "8.2",
         [
             ("measure", "Measure", "text"),
             ("council", "This council", "number"),
@@ -310,19 +320,51 @@ def benchmarks(la_code: str) -> CommitteeTable:
     )
 
 
+# Every table's stable key, in the pack's order: the keys of Council.committee_labels.
+TABLE_KEYS = (
+    "budget_by_area",
+    "directorate_summary",
+    "forecast_movement",
+    "savings_by_year",
+    "savings_delivery",
+    "lac_counts",
+    "placement_costs",
+    "staffing",
+    "caseloads",
+    "benchmarks",
+)
+
+
 def committee_pack(
-    period: Period, services, *, directorate: str, service: Service, la_code: str
+    period: Period, services, *, service: Service, council: Council
 ) -> list[CommitteeTable]:
+    """The tables for `service` (its directorate's summary over `services`, those the reader
+    may see), then the council's placements, staffing and benchmark tables where it has the
+    data; each with the council's label for it."""
     day = period_end(period)
-    return [
-        section_9(period, service),
-        directorate_summary(period, services, directorate),
+    tables = [
+        budget_by_area(period, service),
+        directorate_summary(
+            period, services, service.directorate.code, back=council.headline_periods_back
+        ),
         forecast_movement(period, service),
         savings_by_year(service),
         savings_delivery(period, service),
-        lac_counts(period),
-        placement_costs(day),
-        staffing(day),
-        caseloads(day),
-        benchmarks(la_code),
     ]
+    if placement_metrics.has_episodes():
+        tables += [lac_counts(period), placement_costs(day)]
+    if workforce_metrics.has_fillings():
+        tables.append(staffing(day))
+    caseload_table = caseloads(day)
+    if caseload_table.rows:
+        tables.append(caseload_table)
+    neighbours = [a.la_code for a in neighbours_of(council.la_code)]
+    lac = placement_metrics.comparator_rates(council.la_code, neighbours)
+    staff = workforce_metrics.benchmarks(council.la_code, neighbours)
+    if lac["year"] is not None or staff["year"] is not None:
+        tables.append(benchmarks(council.la_code, lac, staff))
+    labels = council.committee_labels if isinstance(council.committee_labels, dict) else {}
+    for table in tables:
+        label = labels.get(table.key)
+        table.label = label if isinstance(label, str) else ""
+    return tables

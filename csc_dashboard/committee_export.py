@@ -45,8 +45,8 @@ def workbook(tables: list[CommitteeTable], *, period_label: str, produced: datet
     book = Workbook()
     book.remove(book.active)
     for table in tables:
-        sheet = book.create_sheet(title=f"{table.section} {table.key}"[:31].replace("/", "-"))
-        sheet.append([safe_text(f"{table.title} (report section {table.section})")])
+        sheet = book.create_sheet(title=table.sheet_name)
+        sheet.append([safe_text(table.heading)])
         sheet.append([safe_text(f"Period: {period_label}")])
         sheet.append([f"Produced: {produced:%d %B %Y %H:%M}"])
         sheet.append([])

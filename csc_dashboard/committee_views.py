@@ -17,39 +17,42 @@ from csc_dashboard.committee_export import csv_text, workbook
 EXPORTERS = (Role.DIRECTOR, Role.ADMINISTRATOR, Role.FINANCE_OFFICER)
 
 
+def choose_service(request, services, period):
+    """The service named in the URL (`service`, as `DIRECTORATE/SERVICE` or a bare service
+    code with an optional `directorate`) among those the reader may see; by default, or when
+    the URL names one they may not see, the first with a budget in the period's year."""
+    wanted = request.GET.get("service") or ""
+    directorate = request.GET.get("directorate") or ""
+    if "/" in wanted:
+        directorate, wanted = wanted.split("/", 1)
+    if wanted:
+        named = services.filter(code=wanted)
+        if directorate:
+            named = named.filter(directorate__code=directorate)
+        service = named.first()
+        if service is not None:
+            return service
+    return (
+        services.filter(lines__budgets__year_id=period.year_id).distinct().first()
+        or services.first()
+    )
+
+
 def build_pack(request):
-    """The tables for the year, period, directorate and service in the URL."""
+    """The tables for the year, period and service in the URL."""
     period = metrics.resolve_period(request.GET.get("year"), request.GET.get("period"))
     if period is None:
         raise Http404("No such financial year and period.")
+    council = Council.objects.current().first()
+    if council is None:
+        raise Http404("No council has been set up yet.")
     services = visible_services(request.user, Service.objects.select_related("directorate"))
-    code = request.GET.get("service") or "CSC"
-    service = services.filter(code=code).first() or services.first()
+    services = services.order_by("directorate__code", "code")
+    service = choose_service(request, services, period)
     if service is None:
         raise Http404("No service to report on.")
-    directorate = request.GET.get("directorate") or service.directorate.code
-    council = Council.objects.current().first()
-    tables = committee.committee_pack(
-        period,
-        services,
-        directorate=directorate,
-        service=service,
-        la_code=council.la_code if council else "",
-    )
-    if service.code != "CSC":  # placements and staffing tables are about children's social care
-        tables = [
-            t
-            for t in tables
-            if t.key
-            in {
-                "section_9",
-                "directorate_summary",
-                "forecast_movement",
-                "savings_by_year",
-                "savings_delivery",
-            }
-        ]
-    return period, service, directorate, tables
+    tables = committee.committee_pack(period, services, service=service, council=council)
+    return period, service, list(services), tables
 
 
 def _display(kind, value) -> str:
@@ -96,14 +99,14 @@ def _for_page(committee_tables):
 @role_required()
 @require_GET
 def committee_page(request):
-    period, service, directorate, tables = build_pack(request)
+    period, service, services, tables = build_pack(request)
     return render(
         request,
         "committee/index.html",
         {
             "period": period,
             "service": service,
-            "directorate": directorate,
+            "services": services,
             "tables": _for_page(tables),
             "years": metrics.years_with_periods(),
             "can_export": has_role(request.user, *EXPORTERS),
@@ -115,7 +118,7 @@ def committee_page(request):
 @role_required()
 @require_GET
 def committee_print(request):
-    period, service, directorate, tables = build_pack(request)
+    period, service, _, tables = build_pack(request)
     return render(
         request,
         "committee/print.html",

@@ -3,7 +3,7 @@ children looked after.
 
 Thin views: read the filters in the URL (so a view can be bookmarked), call the metrics, hand
 figures and tables to a template. The filters are `year`, `period` and `scope`: a directorate
-code (`CYP`) or a directorate and service (`CYP/CSC`).
+code (`CFS`) or a directorate and service (`CFS/SCF`).
 """
 
 import datetime
@@ -169,7 +169,7 @@ def _movement(period, scope: Scope) -> dict:
 @role_required()
 @require_GET
 def areas(request):
-    """A service's forecast overspend by area of spend (the report's section 9 table)."""
+    """A service's forecast overspend by area of spend (the committee's budget-by-area table)."""
     period = period_or_404(request)
     options = scopes(request.user, directorates=False)
     scope = chosen_scope(request, period, options)
@@ -248,7 +248,7 @@ def _lac(period) -> dict:
 
 def unit_cost_rows(period) -> list[tuple]:
     """(category, council £/week at the period end, neighbours £, national £) for the
-    categories with published comparators (committee report 10.4)."""
+    categories with published comparators (the committee's placement mix table)."""
     end = month_of(period.year.start_year, period.number)
     day = (end + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
     benchmarks = {

@@ -209,7 +209,7 @@ CSC_FORECAST_COMPARISONS: list[str] = [
     "workforce.metrics.establishment_forecast",
 ]
 
-# The agency ratio the council aims for (%, default London's best in the report, 9.1.2: 11%).
+# The agency ratio the council aims for (%, default 11%: about the lowest London councils reach).
 CSC_AGENCY_TARGET = Decimal(env_str("CSC_AGENCY_TARGET", default="11"))
 
 # Dashboard figures are cached keyed on the data version (budgets/cache.py): a write anywhere

@@ -18,13 +18,15 @@ from budgets.access import Role
 from budgets.models import DEFAULT_AREAS, INCOME_AREA, FinancialYear, Period
 from placements.importers import EPISODE_FIELDS
 
-# A council's shape: directorates and their services (about 300 cost centres in all).
+# A council's shape: directorates and their services (about 300 cost centres in all). The codes
+# are the generator's own, so a synthetic council is never mistaken for the demo or a real one.
+CARE_DIRECTORATE, CARE_SERVICE = "CHL", "SOCC"  # the children's social care service
 DIRECTORATES = {
-    "CYP": ["CSC", "SEND", "EDU", "YTH", "EH"],
-    "ASC": ["ADULT", "MH", "LD", "COMM"],
+    CARE_DIRECTORATE: [CARE_SERVICE, "SENS", "SCHL", "YNG", "EARLY"],
+    "ADL": ["ADULT", "MH", "LD", "COMM"],
     "ENV": ["WASTE", "HWY", "PARK", "PLAN"],
-    "RES": ["FIN", "HR", "ICT", "LEGAL", "PROP"],
-    "HSG": ["TEMP", "ADV", "REGEN"],
+    "CORP": ["FIN", "HR", "ICT", "LEGAL", "PROP"],
+    "HOME": ["TEMP", "ADV", "REGEN"],
     "PH": ["PH"],
 }
 LINES_PER_SERVICE = 14
@@ -169,11 +171,12 @@ def generate_care(spec: SyntheticSpec, codes: list[str]) -> dict[str, int]:
     rows = _ids(
         "SELECT c.id, c.la_code, s.id, l.id, l.area_of_spend FROM budgets_council c"
         " JOIN budgets_directorate d ON d.council_id = c.id"
-        " JOIN budgets_service s ON s.directorate_id = d.id AND s.code = 'CSC'"
+        " JOIN budgets_service s ON s.directorate_id = d.id AND s.code = %s"
         " JOIN budgets_budgetline l ON l.service_id = s.id"
-        " WHERE c.la_code = ANY(%s) AND l.area_of_spend IN ('placements', 'staffing')"
+        " WHERE c.la_code = ANY(%s) AND d.code = %s"
+        " AND l.area_of_spend IN ('placements', 'staffing')"
         " ORDER BY c.la_code, l.code",
-        [codes],
+        [CARE_SERVICE, codes, CARE_DIRECTORATE],
     )
     councils: dict[str, dict] = {}
     for council_id, la_code, service_id, line_id, area in rows:

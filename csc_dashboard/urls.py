@@ -49,6 +49,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
+handler403 = "csc_dashboard.views.permission_denied"
 handler500 = "csc_dashboard.views.server_error"
 
 admin.site.site_header = "CSC Budget Monitor administration"

@@ -9,7 +9,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from budgets import charts, metrics, trends
-from budgets.access import role_required, visible_services
+from budgets.access import role_required, roles_of, visible_services
 from budgets.cache import cached
 from budgets.models import Service
 from csc_dashboard.dashboard_views import chart, reader_key
@@ -75,6 +75,25 @@ def _overview(period, services) -> dict:
             ),
         ],
     }
+
+
+def permission_denied(request, exception=None):
+    """Django's handler403: a page in the site's layout, status 403. An account with no role
+    (a superuser included: roles are groups, not flags) is told so, whom to ask, and offered
+    sign-out; anyone else is told why the page or action is refused."""
+    no_role = request.user.is_authenticated and not roles_of(request.user)
+    reason = str(exception) if exception is not None and str(exception) else ""
+    return render(
+        request,
+        "403.html",
+        {
+            "no_role": no_role,
+            "reason": reason,
+            # Every page of the menu would refuse an account without a role.
+            **({"navigation": []} if no_role else {}),
+        },
+        status=403,
+    )
 
 
 def server_error(request):

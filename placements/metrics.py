@@ -30,6 +30,32 @@ def lac_on(day: datetime.date, *, episodes: QuerySet | None = None) -> int:
     return open_on(day, episodes).values("child").distinct().count()
 
 
+def has_episodes() -> bool:
+    """Whether the current council has loaded any care episodes. One query."""
+    return Episode.objects.current().exists()
+
+
+def end_of_august_dates(day: datetime.date, *, years: int = 6) -> list[datetime.date]:
+    """The last `years` 31 Augusts on or before `day`, latest first: the dates of the end of
+    August counts (the end of the school year, when a year's entrants have settled)."""
+    latest = day.year if day >= datetime.date(day.year, 8, 31) else day.year - 1
+    return [datetime.date(year, 8, 31) for year in range(latest, latest - years, -1)]
+
+
+def suggested_dates(*, years: int = 3) -> list[tuple[datetime.date, str]]:
+    """Dates worth looking at, from the data: the latest day with episode data, and the
+    SSDA903 census date (31 March) of the last `years` years on or before it. Two queries."""
+    latest = latest_day()
+    census = latest.year if latest >= datetime.date(latest.year, 3, 31) else latest.year - 1
+    result = [(latest, "the latest date with episode data")]
+    for year in range(census, census - years, -1):
+        day = datetime.date(year, 3, 31)
+        if day != latest:
+            label = "the last census date" if year == census else "census date"
+            result.append((day, label))
+    return result
+
+
 def lac_by_category_on(day: datetime.date, *, episodes: QuerySet | None = None) -> dict:
     rows = open_on(day, episodes).values("category").annotate(n=Count("child", distinct=True))
     return {row["category"]: row["n"] for row in rows.order_by()}
@@ -90,7 +116,7 @@ class CategoryCost:
 
 def placement_costs(day: datetime.date) -> list[CategoryCost]:
     """Placement mix, average weekly unit cost and annual cost per category on `day`
-    (committee report table 10.4)."""
+    (the committee report's placement mix table)."""
     rates = list(RateCard.objects.all())
     groups: dict[str, list] = {}
     for episode in open_on(day):

@@ -126,7 +126,7 @@ class RateCard(models.Model):
 
 
 class UnitCostBenchmark(models.Model):
-    """Comparators' average weekly unit cost per category (committee report 10.4)."""
+    """Comparators' average weekly unit cost per category (for the placement mix table)."""
 
     category = models.CharField(max_length=20, choices=CostCategory.choices)
     comparator = models.CharField(max_length=40)

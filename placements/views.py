@@ -15,8 +15,6 @@ from placements.categories import CostCategory
 from placements.importers import episodes_import
 from placements.models import Scenario, UnitCostBenchmark
 
-AUGUST_YEARS = range(2013, 2019)
-
 
 def _day(request) -> datetime.date:
     try:
@@ -53,7 +51,8 @@ def index(request):
             else None,
             "costs": costs,
             "annual_total": sum((c.annual_cost for c in costs), Decimal("0")),
-            "august": [(y, metrics.lac_on(datetime.date(y, 8, 31))) for y in AUGUST_YEARS],
+            "august": [(d, metrics.lac_on(d)) for d in metrics.end_of_august_dates(day)],
+            "dates": metrics.suggested_dates(),
             "comparators": metrics.comparator_rates(code, [a.la_code for a in neighbours_of(code)]),
             "can_upload": has_role(request.user, Role.FINANCE_OFFICER),
         },

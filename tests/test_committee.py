@@ -22,7 +22,7 @@ def sheet_rows(data: bytes, title_start: str):
     return sheet, [row for row in sheet.iter_rows(min_row=6, values_only=True) if any(row)]
 
 
-def test_the_exported_section_9_sheet_reads_as_the_report_with_numbers_as_numbers(tmp_path):
+def test_the_exported_budget_by_area_sheet_reads_as_the_report_with_numbers_as_numbers(tmp_path):
     out = tmp_path / "pack.xlsx"
     call_command(
         "export_committee_pack",
@@ -30,13 +30,15 @@ def test_the_exported_section_9_sheet_reads_as_the_report_with_numbers_as_number
         "2018/19",
         "--period",
         "6",
-        "--directorate",
-        "CYP",
+        "--service",
+        "CSC",
         "--out",
         str(out),
         verbosity=0,
     )
     sheet, rows = sheet_rows(out.read_bytes(), "9 ")
+    assert sheet.title == "9 budget_by_area"  # the demo's label for the table, then its key
+    assert sheet["A1"].value == "9 Children's Social Care: budget and forecast by area of spend"
     assert sheet["A2"].value == "Period: 2018/19 period 6 (September 2018)"
     assert sheet["A3"].value.startswith("Produced: ")
     assert [c.value for c in sheet[5]] == ["Area of spend", "£m", "Forecast overspend 2018/19"]
@@ -113,7 +115,7 @@ def test_who_may_export_what(client_for, director, administrator, finance, other
         assert response.status_code == 200
         assert response["Content-Disposition"].startswith("attachment")
     assert client_for(scrutiny).get("/committee/pack.xlsx" + QUERY).status_code == 403
-    assert client_for(scrutiny).get("/committee/section_9.csv" + QUERY).status_code == 403
+    assert client_for(scrutiny).get("/committee/budget_by_area.csv" + QUERY).status_code == 403
     assert client_for(scrutiny).get("/committee/" + QUERY).status_code == 200
     # A finance officer's export holds only their own services, whatever the URL asks for.
     data = client_for(other_finance).get("/committee/pack.xlsx" + QUERY).content
@@ -125,7 +127,14 @@ def test_who_may_export_what(client_for, director, administrator, finance, other
 def test_the_page_and_the_print_view_show_the_tables(client_for, scrutiny):
     client = client_for(scrutiny)
     html = client.get("/committee/" + QUERY).content.decode()
-    assert "report section 9" in html and "(0.4)" in html and "41.6" in html
+    assert (
+        '<span class="csc-committee-label">9</span> Children&#x27;s Social Care: budget and' in html
+    )
+    assert "(0.4)" in html and "41.6" in html
     assert "Download the committee pack" not in html  # scrutiny members read, not export
     printed = client.get("/committee/print/" + QUERY).content.decode()
-    assert "css/print.css" in printed and "report section 10.4" in printed
+    assert "css/print.css" in printed
+    assert (
+        '<span class="csc-committee-label">10.4</span> Looked-after children by placement'
+        in printed
+    )

@@ -46,12 +46,13 @@ def test_a_headline_reads_like_the_committee_report():
         variance=Decimal("12_900_000"),
         change=Decimal("2_900_000"),
         since=since,
+        periods_back=2,
         main_area="Children's placements",
         main_area_variance=Decimal("8_700_000"),
     )
     assert headline.sentence == (
         "Children's Social Care forecasts an overspend of £12.9m, up £2.9m since July 2018 "
-        "(period 4), mainly children's placements (£8.7m)."
+        "(period 4, 2 months before), mainly children's placements (£8.7m)."
     )
 
 
@@ -61,10 +62,13 @@ def test_headlines_for_underspends_and_unchanged_positions():
         == "Education forecasts an underspend of £0.4m."
     )
     since = Period(number=1, year=FinancialYear(start_year=2018))
-    headline = Headline(name="Youth", variance=Decimal("0"), change=Decimal("20000"), since=since)
+    headline = Headline(
+        name="Youth", variance=Decimal("0"), change=Decimal("20000"), since=since, periods_back=1
+    )
     assert (
         headline.sentence
-        == "Youth forecasts to spend its budget, unchanged since April 2018 (period 1)."
+        == "Youth forecasts to spend its budget, unchanged since April 2018 (period 1, 1 month "
+        "before)."
     )
 
 
@@ -106,9 +110,12 @@ def test_an_open_year_has_no_final_outturn():
 
 
 @pytest.mark.django_db
-def test_the_comparison_period_is_two_periods_earlier_in_the_same_year():
+def test_the_comparison_period_is_the_councils_periods_back_in_the_same_year():
+    # The demo council compares with two periods before (its committee met every other month).
     assert trends.headline_period(period(2018, 6)).number == 4
     assert trends.headline_period(period(2018, 2)) is None
+    assert trends.headline_period(period(2018, 6), back=1).number == 5
+    assert trends.headline_period(period(2018, 1), back=1) is None
 
 
 @pytest.mark.django_db
@@ -119,7 +126,7 @@ def test_the_demo_headline_for_september_2018():
     headlines = trends.overview_headlines(at, services, directorates)
     assert headlines[0].sentence == (
         "Children's Social Care forecasts an overspend of £12.9m, up £2.9m since July 2018 "
-        "(period 4), mainly children's placements (£8.7m)."
+        "(period 4, 2 months before), mainly children's placements (£8.7m)."
     )
 
 

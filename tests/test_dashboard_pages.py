@@ -24,7 +24,7 @@ def test_the_overview_states_the_headline_in_words(client_for, scrutiny):
     html = client_for(scrutiny).get("/?year=2018/19&period=6").content.decode()
     assert (
         "Children&#x27;s Social Care forecasts an overspend of £12.9m, up £2.9m since July 2018 "
-        "(period 4), mainly children&#x27;s placements (£8.7m)."
+        "(period 4, 2 months before), mainly children&#x27;s placements (£8.7m)."
     ) in html
 
 

@@ -8,7 +8,7 @@ SAMPLE_KWARGS = {
     "service": "CSC",
     "action": "submit",
     "code": "CSC-STF-RA",
-    "key": "section_9",
+    "key": "budget_by_area",
     "fmt": "csv",
     "uidb64": "MQ",
     "token": "not-a-token",

@@ -111,6 +111,11 @@ def load_workforce_demo(figures: dict) -> int:
                 month=AUGUST_2018,
                 defaults={"cases": int(holders * actual), "case_holding_fte": holders},
             )
+        elif any(n == team.name for n, _t, _a in spec["caseloads"]):
+            # The report lists the team with no figure: a record with no cases says so.
+            TeamCaseload.objects.update_or_create(
+                team=team, month=AUGUST_2018, defaults={"cases": None, "case_holding_fte": None}
+            )
     return len(kinds)
 
 

@@ -131,13 +131,23 @@ def establishment_forecast(period, lines) -> dict[int, Decimal]:
 establishment_forecast.label = "Establishment forecast"
 
 
+def has_fillings() -> bool:
+    """Whether the current council has loaded its establishment. One query."""
+    return Filling.objects.current().exists()
+
+
 def caseloads(month: datetime.date) -> list[dict]:
-    """Average cases per case-holding FTE per team against its target (None: not reported)."""
+    """Average cases per case-holding FTE per team against its target (None: not reported),
+    for every team of the current council with a caseload target or a caseload record for the
+    month (a record with no cases: the team reported no figure). Teams with neither, such as
+    business support, have no row. Two queries."""
     rows = []
     teams = Team.objects.current().order_by("pk")
     reported = {c.team_id: c for c in TeamCaseload.objects.filter(month=month, team__in=teams)}
     for team in teams:
         record = reported.get(team.pk)
+        if record is None and team.caseload_target is None:
+            continue
         actual = None
         if record and record.cases is not None and record.case_holding_fte:
             actual = (Decimal(record.cases) / record.case_holding_fte).quantize(Decimal("1"))

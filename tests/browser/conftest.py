@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.core.management import call_command
 
 from budgets.access import Role
+from budgets.models import DEFAULT_AREAS, AreaOfSpend
 
 CHROMIUM = Path("/usr/bin/chromium")
 DEMO_PASSWORD = "Lewisham-demo-2018"
@@ -60,14 +61,17 @@ def browser_context_args(browser_context_args):
 @pytest.fixture
 def demo_server(live_server, settings):
     """The live server with the demo council. live_server tests run in a transactional
-    database that is emptied after each test (roles included, which a migration created), so
-    the demo is loaded again here."""
+    database that is emptied after each test (roles and areas of spend included, which
+    migrations created), so the demo is loaded again here."""
     require_chromium()
     # The live server speaks plain HTTP: cookies marked Secure would not be sent back.
     settings.SESSION_COOKIE_SECURE = False
     settings.CSRF_COOKIE_SECURE = False
     for name in Role.ALL:
         Group.objects.get_or_create(name=name)
+    # The default areas of spend were created by a migration too (budgets 0011).
+    for position, (code, name) in enumerate(DEFAULT_AREAS, start=1):
+        AreaOfSpend.objects.get_or_create(code=code, defaults={"name": name, "position": position})
     call_command("load_demo", force=True, verbosity=0)
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return live_server

@@ -12,31 +12,72 @@ from csc_dashboard.committee_export import workbook
 
 
 class Command(BaseCommand):
-    help = "Export the committee tables for a year and period to one Excel workbook."
+    help = (
+        "Export the committee tables for a year, period and service to one Excel workbook. "
+        "--service may be left out when the council has only one service with a budget."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("--year", required=True, help="financial year, like 2018/19")
+        parser.add_argument("--year", required=True, help="financial year, like 2024/25")
         parser.add_argument("--period", required=True, help="1 (April) to 12 (March)")
-        parser.add_argument("--directorate", default="CYP")
-        parser.add_argument("--service", default="CSC")
+        parser.add_argument(
+            "--service",
+            help="the service's code, or DIRECTORATE/SERVICE when two directorates share a code",
+        )
+        parser.add_argument(
+            "--directorate", help="the service's directorate code, when its code is shared"
+        )
         parser.add_argument("--out", required=True)
 
-    def handle(self, *args, year, period, directorate, service, out, **options):
+    def handle(self, *args, year, period, service, directorate, out, **options):
         found = resolve_period(year, period)
         if found is None:
             raise CommandError(f"No period {period} in financial year {year}.")
         council = Council.objects.current().first()
-        services = Service.objects.filter(directorate__council=council)
-        chosen = services.filter(code=service).first()
-        if chosen is None:
-            raise CommandError(f"No service {service!r}.")
-        tables = committee_pack(
-            found, services, directorate=directorate, service=chosen, la_code=council.la_code
+        if council is None:
+            raise CommandError("No council has been set up yet.")
+        services = Service.objects.filter(directorate__council=council).select_related(
+            "directorate"
         )
+        chosen = choose(services, found, service=service, directorate=directorate)
+        tables = committee_pack(found, services, service=chosen, council=council)
         data = workbook(
             tables,
             period_label=f"{found.year.label} period {found.number} ({found.month_name})",
             produced=timezone.localtime(),
         )
         Path(out).write_bytes(data)
-        self.stdout.write(self.style.SUCCESS(f"Wrote {len(tables)} tables to {out}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Wrote {len(tables)} tables for {chosen.name} to {out}")
+        )
+
+
+def choose(services, period, *, service: str | None, directorate: str | None) -> Service:
+    """The service named, or the only one with a budget in the period's year; otherwise an
+    error that lists the choices."""
+    budgeted = list(
+        services.filter(lines__budgets__year_id=period.year_id)
+        .distinct()
+        .order_by("directorate__code", "code")
+    )
+    choices = ", ".join(f"{s.directorate.code}/{s.code} ({s.name})" for s in budgeted)
+    if not service:
+        if len(budgeted) == 1:
+            return budgeted[0]
+        if not budgeted:
+            raise CommandError(f"No service has a budget in {period.year.label}.")
+        raise CommandError(f"Choose a service with --service: one of {choices}.")
+    if "/" in service:
+        directorate, service = service.split("/", 1)
+    named = services.filter(code=service)
+    if directorate:
+        named = named.filter(directorate__code=directorate)
+    found = list(named[:2])
+    if len(found) == 1:
+        return found[0]
+    if found:
+        raise CommandError(
+            f"Two directorates have a service {service!r}: name it as DIRECTORATE/SERVICE, "
+            f"one of {choices}."
+        )
+    raise CommandError(f"No service {service!r}. Choose one of {choices or 'none'}.")
