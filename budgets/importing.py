@@ -194,7 +194,9 @@ def parse_money(text: str) -> Decimal:
         negative, value = not negative, value[1:]
     value = value.replace("£", "").replace(",", "")
     if not _MONEY.match(value):
-        raise ValueError(f"{raw!r} is not an amount of money")
+        raise ValueError(f"{shorten(raw, 40)!r} is not an amount of money")
+    if len(value.lstrip("+-").split(".")[0].lstrip("0")) > 12:  # numeric(14, 2) in the database
+        raise ValueError(f"{shorten(raw, 40)!r} is more than £999,999,999,999.99")
     try:
         amount = Decimal(value)
     except InvalidOperation:
