@@ -3,7 +3,10 @@ what Python's Decimal would accept but no person means and the database cannot h
 pages cannot compute with: NaN, Infinity, exponents (1e400), 29 nines, too many decimals."""
 
 import re
+from datetime import date
 from decimal import Decimal
+
+from django.http import Http404
 
 # Plain digits with an optional sign and decimals, nothing else: no exponent, no NaN/Infinity,
 # no thousands separators (a form is not a ledger; parse_money reads those).
@@ -59,9 +62,12 @@ UNUSABLE = "Cannot be worked out: its saved figures are not usable numbers."
 def safely(compute):
     """compute() → (result, None), or (None, UNUSABLE) when a stored figure breaks it."""
     try:
-        return compute(), None
+        result = compute()
     except (ArithmeticError, ValueError, KeyError, TypeError):
         return None, UNUSABLE
+    if isinstance(result, Decimal) and not result.is_finite():  # NaN spreads without raising
+        return None, UNUSABLE
+    return result, None
 
 
 def parse_name(text: str | None, *, max_length: int, what: str = "a name") -> str:
@@ -72,3 +78,37 @@ def parse_name(text: str | None, *, max_length: int, what: str = "a name") -> st
     if len(value) > max_length:
         raise ValueError(f"Enter {what} of at most {max_length} characters.")
     return value
+
+
+# Dates a page is asked about: the years any council's records could cover. Outside them
+# date arithmetic (a year before 0001-01-01) fails and no figure could exist anyway.
+EARLIEST_DAY, LATEST_DAY = date(1990, 1, 1), date(2100, 12, 31)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def parse_day(text: str | None) -> date:
+    """An ISO date (yyyy-mm-dd) from 1990 to 2100; raises ValueError with a message."""
+    value = (text or "").strip()
+    day = None
+    if _ISO_DAY.match(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            day = None
+    if day is None:
+        raise ValueError(f"{value[:20]!r} is not a date: use yyyy-mm-dd.")
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"Choose a date from {EARLIEST_DAY:%Y} to {LATEST_DAY:%Y}.")
+    return day
+
+
+def query_day(request, default, name: str = "date") -> date:
+    """The date a page is asked for in its query (`?date=`), or default() when none is given;
+    a date that cannot be read or is out of range is a 404 with the reason."""
+    text = request.GET.get(name)
+    if not text:
+        return default()
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise Http404(str(exc)) from None

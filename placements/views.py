@@ -9,7 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from budgets.access import Role, has_role, role_required
 from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
-from budgets.numbers import parse_decimal, parse_name, parse_whole, safely
+from budgets.numbers import parse_decimal, parse_name, parse_whole, query_day, safely
 from budgets.reference import neighbours_of
 from placements import metrics, scenarios
 from placements.categories import CostCategory
@@ -20,10 +20,7 @@ AUGUST_YEARS = range(2013, 2019)
 
 
 def _day(request) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return metrics.latest_day()
+    return query_day(request, metrics.latest_day)
 
 
 @role_required()

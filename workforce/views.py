@@ -11,22 +11,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 from budgets.access import Role, has_role, role_required
 from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
-from budgets.numbers import parse_decimal, parse_name, parse_whole, safely
+from budgets.numbers import parse_decimal, parse_name, parse_whole, query_day, safely
 from budgets.reference import neighbours_of
 from workforce import metrics, scenarios
 from workforce.importers import csww_import, establishment_import
 from workforce.models import CensusReturn, Filling, Scenario
 
 
+def _latest_month_end() -> datetime.date:
+    latest = Filling.objects.current().aggregate(d=Max("start"))["d"] or datetime.date.today()
+    latest = min(latest, datetime.date.today())
+    return (latest.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - (
+        datetime.timedelta(days=1)
+    )
+
+
 def _day(request) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        latest = Filling.objects.current().aggregate(d=Max("start"))["d"] or datetime.date.today()
-        latest = min(latest, datetime.date.today())
-        return (latest.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - (
-            datetime.timedelta(days=1)
-        )
+    return query_day(request, _latest_month_end)
 
 
 @role_required()
