@@ -83,3 +83,32 @@ def role_required(*roles: str) -> Callable:
         return wrapped
 
     return decorator
+
+
+def may_load_service(user, service) -> bool:
+    """May `user` load a file that writes `service`'s figures? The service must be this
+    deployment's council's; an administrator may load any of its services, a finance officer
+    only those assigned to them. `user` None is an operator at the command line."""
+    from budgets.models import Council
+
+    council = Council.objects.current().first()
+    if council is None or service.directorate.council_id != council.pk:
+        return False
+    if user is None or has_role(user, Role.ADMINISTRATOR):
+        return True
+    return can_edit_service(user, service)
+
+
+def may_load_council_data(user) -> bool:
+    """May `user` load council-wide data (placements, the workforce census) for this
+    deployment's council? An administrator, or a finance officer assigned to at least one of
+    its services; `user` None is an operator at the command line."""
+    from budgets.models import Council, Service
+
+    if user is None or has_role(user, Role.ADMINISTRATOR):
+        return True
+    return has_role(user, Role.FINANCE_OFFICER) and (
+        Service.objects.filter(
+            directorate__council__in=Council.objects.current().values("pk"), finance_officers=user
+        ).exists()
+    )

@@ -23,6 +23,8 @@ class ImportCommand(BaseCommand):
             report = self.run_import(source, path=path, **options)
         for error in report.errors:
             self.stderr.write(str(error))
+        if report.unlisted_errors:
+            self.stderr.write(f"… and {report.unlisted_errors:,} more errors.")
         if not report.ok:
             raise CommandError(report.summary())
         self.stdout.write(self.style.SUCCESS(report.summary()))

@@ -23,15 +23,55 @@ class ImportFileError(ValueError):
     """The file as a whole cannot be read (wrong type, too large, missing columns)."""
 
 
+# A message longer than this is cut short: a refused cell may be 32,767 characters long, and the
+# import log (jsonb) and the page need only enough of it to find the cell.
+MESSAGE_CHARS = 300
+
+
+def shorten(text: str, limit: int = MESSAGE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
 @dataclass(frozen=True)
 class RowError:
     row: int  # the row number a person sees in a spreadsheet (the header is row 1)
     message: str
     column: str = ""
 
+    def __post_init__(self):
+        object.__setattr__(self, "message", shorten(str(self.message)))
+        object.__setattr__(self, "column", shorten(str(self.column), 100))
+
     def __str__(self) -> str:
         where = f"row {self.row}" + (f", {self.column}" if self.column else "")
         return f"{where}: {self.message}"
+
+
+def listed_errors() -> int:
+    return settings.CSC_IMPORT_LISTED_ERRORS
+
+
+class ErrorList(list):
+    """A report's row errors: the first few (CSC_IMPORT_LISTED_ERRORS) are kept to show, the
+    rest only counted, so a million bad rows cost a number, not a million objects."""
+
+    def __init__(self, errors=(), *, dropped: int = 0):
+        super().__init__()
+        self.total = dropped
+        self.extend(errors)
+
+    def append(self, error) -> None:
+        self.total += 1
+        if len(self) < listed_errors():
+            super().append(error)
+
+    def extend(self, errors) -> None:
+        for error in errors:
+            self.append(error)
+
+    @property
+    def unlisted(self) -> int:
+        return self.total - len(self)
 
 
 @dataclass
@@ -43,8 +83,18 @@ class ImportReport:
     updated: int = 0
     unchanged: int = 0
     deleted: int = 0
-    errors: list[RowError] = field(default_factory=list)
+    errors: list[RowError] = field(default_factory=ErrorList)
     file_error: str = ""
+
+    def __setattr__(self, name, value):
+        # Importers may put a new list in place of the errors (sorted, with more found): keep
+        # the count of those already left unlisted.
+        if name == "errors" and not isinstance(value, ErrorList):
+            previous = self.__dict__.get("errors")
+            value = ErrorList(value, dropped=previous.unlisted if previous is not None else 0)
+        if name == "file_error":
+            value = shorten(str(value), 1000)
+        super().__setattr__(name, value)
 
     @property
     def ok(self) -> bool:
@@ -54,9 +104,18 @@ class ImportReport:
     def changed(self) -> int:
         return self.created + self.updated + self.deleted
 
+    @property
+    def unlisted_errors(self) -> int:
+        return self.errors.unlisted
+
     def summary(self) -> str:
         if self.file_error:
             return f"Nothing was imported: {self.file_error}"
+        if self.errors.unlisted:
+            return (
+                f"Nothing was imported: {self.errors.total:,} errors; the first "
+                f"{len(self.errors)} are listed."
+            )
         if self.errors:
             rows = len({error.row for error in self.errors})
             return f"Nothing was imported: {rows} rows have errors."
@@ -77,59 +136,15 @@ def sha256(data: bytes) -> str:
 def read_table(data: bytes, *, file_name: str = "") -> pd.DataFrame:
     """Read a CSV or XLSX file into a DataFrame of strings, whatever its name says.
 
-    The type is decided by content: an XLSX file is a zip archive holding `xl/workbook.xml`.
-    CSV text may be UTF-8 (with or without a byte-order mark) or Windows-1252, as exports from
-    older finance systems are (the £ sign is byte 0xA3 there). Blank rows are dropped; the
-    index of the frame is the spreadsheet row number (header = row 1).
-    """
-    if len(data) > max_upload_bytes():
-        raise ImportFileError(
-            f"{file_name or 'The file'} is {len(data):,} bytes; the limit is "
-            f"{max_upload_bytes():,} bytes."
-        )
-    if not data.strip():
-        raise ImportFileError(f"{file_name or 'The file'} is empty.")
-    frame = _read_xlsx(data) if data.startswith(XLSX_MAGIC) else _read_csv(data)
-    frame.columns = [str(c).strip() for c in frame.columns]
-    frame = frame.fillna("").astype(str).map(str.strip)
-    frame.index = range(2, len(frame) + 2)
-    return frame[(frame != "").any(axis=1)]
-
-
-def _read_xlsx(data: bytes) -> pd.DataFrame:
-    try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
-        raise ImportFileError("The file is neither a CSV file nor an Excel workbook.") from None
-    if "xl/workbook.xml" not in names:
-        raise ImportFileError("The file is a zip archive but not an Excel workbook.")
-    if any(name.startswith("xl/externalLinks/") for name in names):
-        raise ImportFileError("The workbook links to other files; save it without links.")
-    # openpyxl parses with defusedxml when it is installed (it is a dependency), which stops
-    # entity-expansion ("billion laughs") attacks; cell formulas are read as text, never run.
-    try:
-        return pd.read_excel(io.BytesIO(data), dtype=str, engine="openpyxl", keep_default_na=False)
-    except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise ImportFileError(f"The workbook cannot be read: {exc}") from None
-
-
-def _read_csv(data: bytes) -> pd.DataFrame:
-    if b"\x00" in data[:4096]:
-        raise ImportFileError("The file is neither a CSV file nor an Excel workbook.")
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        try:
-            text = data.decode("cp1252")
-        except UnicodeDecodeError:
-            raise ImportFileError("The file's text is neither UTF-8 nor Windows-1252.") from None
-    try:
-        return pd.read_csv(
-            io.StringIO(text), dtype=str, keep_default_na=False, skip_blank_lines=False
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-        raise ImportFileError(f"The CSV file cannot be read: {exc}") from None
+    Read through iter_rows, so the same limits and refusals apply. Blank rows are dropped; the
+    index of the frame is the spreadsheet row number (header = row 1)."""
+    header, rows = iter_rows(io.BytesIO(data), file_name=file_name)
+    width = len(header)
+    numbers, cells = [], []
+    for number, row in rows:
+        numbers.append(number)
+        cells.append((row + [""] * width)[:width])
+    return pd.DataFrame(cells, columns=header, index=numbers, dtype=str)
 
 
 def _canonical(header: str) -> str:
@@ -179,7 +194,9 @@ def parse_money(text: str) -> Decimal:
         negative, value = not negative, value[1:]
     value = value.replace("£", "").replace(",", "")
     if not _MONEY.match(value):
-        raise ValueError(f"{raw!r} is not an amount of money")
+        raise ValueError(f"{shorten(raw, 40)!r} is not an amount of money")
+    if len(value.lstrip("+-").split(".")[0].lstrip("0")) > 12:  # numeric(14, 2) in the database
+        raise ValueError(f"{shorten(raw, 40)!r} is more than £999,999,999,999.99")
     try:
         amount = Decimal(value)
     except InvalidOperation:
@@ -196,10 +213,6 @@ def parse_date(text: str) -> date:
         except ValueError:
             continue
     raise ValueError(f"{text!r} is not a date (use dd/mm/yyyy or yyyy-mm-dd)")
-
-
-# Errors kept in the log per import: enough to act on, bounded for a million-row file.
-LOGGED_ERRORS = 1000
 
 
 def record_import(
@@ -220,8 +233,10 @@ def record_import(
         unchanged=report.unchanged,
         deleted=report.deleted,
         outcome=ImportRecord.Outcome.SUCCESS if report.ok else ImportRecord.Outcome.FAILED,
-        message=report.summary(),
-        errors=[str(e) for e in report.errors[:LOGGED_ERRORS]]
+        message=shorten(report.summary(), 2000),
+        # The listed errors only (each message already short), and how many more there were.
+        errors=[str(e) for e in report.errors]
+        + ([f"… and {report.unlisted_errors:,} more errors"] if report.unlisted_errors else [])
         + ([report.file_error] if report.file_error else []),
     )
 
@@ -240,11 +255,61 @@ def file_digest(source) -> tuple[str, int]:
     return digest.hexdigest(), size
 
 
+@dataclass(frozen=True)
+class Limits:
+    """How much one file may make us do. A file within the byte limit can still ask for hours
+    of work or gigabytes of memory (a zip bomb, a million one-cell rows, one 300 MB cell);
+    these stop it before or while it is read (settings CSC_IMPORT_*, CSC_XLSX_*)."""
+
+    rows: int
+    columns: int
+    cell_chars: int
+    inflated_bytes: int
+    ratio: int
+
+    @classmethod
+    def for_import(cls, *, command_line: bool = False) -> "Limits":
+        return cls(
+            rows=settings.CSC_COMMAND_IMPORT_MAX_ROWS
+            if command_line
+            else settings.CSC_IMPORT_MAX_ROWS,
+            columns=settings.CSC_IMPORT_MAX_COLUMNS,
+            cell_chars=settings.CSC_IMPORT_MAX_CELL_CHARS,
+            inflated_bytes=settings.CSC_XLSX_MAX_INFLATED_BYTES,
+            ratio=settings.CSC_XLSX_MAX_COMPRESSION_RATIO,
+        )
+
+    def check_row(self, number: int, cells: list[str]) -> None:
+        """Refuse a row beyond the limits: the whole file, since what follows cannot be
+        trusted to be smaller."""
+        if number > self.rows + 1:  # the header is row 1
+            raise ImportFileError(
+                f"The file has more than {self.rows:,} rows; the limit is {self.rows:,}."
+            )
+        if len(cells) > self.columns:
+            raise ImportFileError(
+                f"Row {number} has {len(cells):,} columns; the limit is {self.columns:,}."
+            )
+        for index, cell in enumerate(cells):
+            if len(cell) > self.cell_chars:
+                raise ImportFileError(
+                    f"Row {number}, column {index + 1}: the cell has {len(cell):,} characters; "
+                    f"the limit is {self.cell_chars:,}."
+                )
+            if "\x00" in cell:
+                raise ImportFileError(
+                    f"Row {number}, column {index + 1}: the cell holds a NUL byte (character "
+                    "0), which no council system exports; the file may be damaged."
+                )
+
+
 def iter_rows(source, *, file_name: str = "", max_bytes: int | None = None):
     """(header, rows) of a CSV or XLSX binary file object, typed by content like read_table;
     rows yields (spreadsheet row number, [cell texts]) and skips blank rows. `max_bytes`
-    defaults to the upload limit; the command line passes its own, larger one."""
+    defaults to the upload limit; the command line passes its own, larger one, and gets its
+    own row limit with it. Every row is checked against Limits as it is read."""
     limit = max_bytes or max_upload_bytes()
+    limits = Limits.for_import(command_line=max_bytes is not None)
     _, size = file_digest(source)
     if size > limit:
         raise ImportFileError(
@@ -255,13 +320,30 @@ def iter_rows(source, *, file_name: str = "", max_bytes: int | None = None):
     if not head.strip():
         raise ImportFileError(f"{file_name or 'The file'} is empty.")
     if head.startswith(XLSX_MAGIC):
-        return _xlsx_rows(source)
+        return _xlsx_rows(source, limits)
     if b"\x00" in head:
         raise ImportFileError("The file is neither a CSV file nor an Excel workbook.")
-    return _csv_rows(source)
+    return _csv_rows(source, limits)
 
 
-def _csv_rows(source):
+class _Borrowed(io.RawIOBase):
+    """The caller's file, read through a text wrapper that must never close it: a wrapper
+    left unfinished (an importer that stops early) closes its file when collected, and the
+    caller still needs it (to log the import)."""
+
+    def __init__(self, source):
+        self._source = source
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer) -> int:
+        data = self._source.read(len(buffer))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _csv_rows(source, limits: Limits):
     import csv
 
     encoding = "utf-8-sig"
@@ -273,7 +355,9 @@ def _csv_rows(source):
     except UnicodeDecodeError:
         encoding = "cp1252"
     source.seek(0)
-    text = io.TextIOWrapper(source, encoding=encoding, newline="", errors="strict")
+    text = io.TextIOWrapper(
+        io.BufferedReader(_Borrowed(source)), encoding=encoding, newline="", errors="strict"
+    )
     reader = csv.reader(text)
     try:
         header = [h.strip() for h in next(reader)]
@@ -281,10 +365,14 @@ def _csv_rows(source):
         raise ImportFileError("The file is empty.") from None
     except UnicodeDecodeError:
         raise ImportFileError("The file's text is neither UTF-8 nor Windows-1252.") from None
+    except csv.Error as exc:
+        raise ImportFileError(f"The CSV file cannot be read: {exc}") from None
+    limits.check_row(1, header)
 
     def rows():
         try:
             for number, row in enumerate(reader, start=2):
+                limits.check_row(number, row)
                 cells = [cell.strip() for cell in row]
                 if any(cells):
                     yield number, cells
@@ -292,8 +380,6 @@ def _csv_rows(source):
             raise ImportFileError("The file's text is neither UTF-8 nor Windows-1252.") from None
         except csv.Error as exc:
             raise ImportFileError(f"The CSV file cannot be read: {exc}") from None
-        finally:
-            text.detach()
 
     return header, rows()
 
@@ -304,42 +390,233 @@ def codecs_incremental(encoding: str):
     return codecs.getincrementaldecoder(encoding)()
 
 
-def _xlsx_rows(source):
+def _xlsx_rows(source, limits: Limits):
     import openpyxl
 
-    _read_xlsx_names(source)
+    check_workbook(source, limits)
     source.seek(0)
     try:
         book = openpyxl.load_workbook(source, read_only=True, data_only=False)
+        sheet = book.worksheets[0]
+        # openpyxl pads every row to the width and height the sheet declares (<dimension>),
+        # which a file may set to 16,384 columns; the real cells were checked above.
+        if (sheet.max_column or 0) > limits.columns or (sheet.max_row or 0) > limits.rows + 1:
+            sheet.reset_dimensions()
+        values = sheet.iter_rows(values_only=True)
+        first = next(values, None)
+    except ImportFileError:
+        raise
     except Exception as exc:  # openpyxl raises many types for a damaged workbook
-        raise ImportFileError(f"The workbook cannot be read: {exc}") from None
-    sheet = book.worksheets[0]
-    values = sheet.iter_rows(values_only=True)
-    try:
-        header = [_cell_text(v) for v in next(values)]
-    except StopIteration:
-        raise ImportFileError("The workbook's first sheet is empty.") from None
+        raise ImportFileError(f"The workbook cannot be read: {shorten(str(exc))}") from None
+    if first is None:
+        raise ImportFileError("The workbook's first sheet is empty.")
+    header = [_cell_text(v) for v in first]
+    limits.check_row(1, header)
 
     def rows():
-        for number, row in enumerate(values, start=2):
-            cells = [_cell_text(v) for v in row]
-            if any(cells):
-                yield number, cells
-        book.close()
+        try:
+            for number, row in enumerate(values, start=2):
+                cells = [_cell_text(v) for v in row]
+                limits.check_row(number, cells)
+                if any(cells):
+                    yield number, cells
+        except ImportFileError:
+            raise
+        except Exception as exc:  # a damaged sheet found part way (zipfile's CRC check)
+            raise ImportFileError(f"The workbook cannot be read: {shorten(str(exc))}") from None
+        finally:
+            book.close()
 
     return header, rows()
 
 
-def _read_xlsx_names(source) -> None:
+# --- Workbooks checked before openpyxl reads them ---------------------------------------------
+
+_RELS_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_SMALL_PART = 16 * 1024 * 1024  # workbook.xml and .rels parts: a few kilobytes in real files
+
+
+def check_workbook(source, limits: Limits) -> None:
+    """Refuse a workbook before it is inflated when its zip directory says it is too large or
+    too compressed, then read its parts in small chunks (never whole) counting what each
+    really inflates to (a directory can lie), refusing: links to other files or addresses, and
+    in the shared strings and the first sheet any cell, row or column beyond the limits."""
     try:
-        with zipfile.ZipFile(source) as archive:
-            names = set(archive.namelist())
-    except zipfile.BadZipFile:
+        archive = zipfile.ZipFile(source)
+    except (zipfile.BadZipFile, OSError, ValueError):
         raise ImportFileError("The file is neither a CSV file nor an Excel workbook.") from None
-    if "xl/workbook.xml" not in names:
-        raise ImportFileError("The file is a zip archive but not an Excel workbook.")
-    if any(name.startswith("xl/externalLinks/") for name in names):
-        raise ImportFileError("The workbook links to other files; save it without links.")
+    with archive:
+        infos = archive.infolist()
+        names = {info.filename for info in infos}
+        if "xl/workbook.xml" not in names:
+            raise ImportFileError("The file is a zip archive but not an Excel workbook.")
+        if any(name.startswith("xl/externalLinks/") for name in names):
+            raise ImportFileError("The workbook links to other files; save it without links.")
+        inflated = sum(info.file_size for info in infos)
+        if inflated > limits.inflated_bytes:
+            raise ImportFileError(
+                f"The workbook unpacks to {inflated:,} bytes; the limit is "
+                f"{limits.inflated_bytes:,}. Save the sheet as CSV, or split it."
+            )
+        for info in infos:
+            if info.file_size > (1 << 20) and info.file_size > limits.ratio * max(
+                info.compress_size, 1
+            ):
+                raise ImportFileError(
+                    f"The workbook's part {shorten(info.filename, 80)} is compressed more than "
+                    f"{limits.ratio} to 1, which no spreadsheet program does."
+                )
+        budget = _Inflation(limits.inflated_bytes)
+        try:
+            for info in infos:
+                if info.filename.endswith(".rels"):
+                    _refuse_external(info.filename, _read_part(archive, info, budget))
+            if "xl/sharedStrings.xml" in names:
+                _scan_part(archive, archive.getinfo("xl/sharedStrings.xml"), budget, limits)
+            for name in _first_sheet(archive, names, budget):
+                _scan_part(archive, archive.getinfo(name), budget, limits, sheet=True)
+        except ImportFileError:
+            raise
+        except Exception as exc:  # zipfile's CRC check, a damaged part, bad XML
+            raise ImportFileError(f"The workbook cannot be read: {shorten(str(exc))}") from None
+
+
+class _Inflation:
+    """Bytes inflated so far, against the limit."""
+
+    def __init__(self, limit: int):
+        self.limit, self.used = limit, 0
+
+    def add(self, count: int) -> None:
+        self.used += count
+        if self.used > self.limit:
+            raise ImportFileError(
+                f"The workbook unpacks to more than {self.limit:,} bytes (more than its own "
+                "directory says); it is refused."
+            )
+
+
+def _chunks(archive, info, budget: _Inflation):
+    with archive.open(info) as part:
+        for chunk in iter(lambda: part.read(1 << 16), b""):
+            budget.add(len(chunk))
+            yield chunk
+
+
+def _read_part(archive, info, budget: _Inflation) -> bytes:
+    data = bytearray()
+    for chunk in _chunks(archive, info, budget):
+        data += chunk
+        if len(data) > _SMALL_PART:
+            raise ImportFileError(f"The workbook's part {shorten(info.filename, 80)} is too large.")
+    return bytes(data)
+
+
+def _parse_small_xml(name: str, data: bytes):
+    from defusedxml import DefusedXmlException
+    from defusedxml.ElementTree import fromstring
+
+    try:
+        return fromstring(data, forbid_dtd=True)
+    except DefusedXmlException:
+        raise ImportFileError(f"The workbook's part {name} declares a DTD or entities.") from None
+
+
+def _refuse_external(name: str, data: bytes) -> None:
+    """A relationship to an outside target (another workbook, a web address, a UNC path)
+    lets a file reach beyond itself wherever it sits; councils' ledger and establishment
+    extracts have none."""
+    for element in _parse_small_xml(name, data).iter():
+        if (element.get("TargetMode") or "").strip().lower() == "external":
+            raise ImportFileError(
+                "The workbook links to other files or addresses "
+                f"({shorten(element.get('Target') or '', 80)!s}); save it without links."
+            )
+
+
+def _first_sheet(archive, names: set[str], budget: _Inflation) -> list[str]:
+    """The part openpyxl reads as the first sheet: the workbook's first <sheet>, through the
+    workbook's relationships. When that cannot be worked out, every worksheet part."""
+    every = sorted(n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml"))
+    try:
+        book = _parse_small_xml(
+            "xl/workbook.xml", _read_part(archive, archive.getinfo("xl/workbook.xml"), budget)
+        )
+        first = next(e for e in book.iter() if e.tag.rsplit("}", 1)[-1] == "sheet")
+        rel_id = first.get(f"{{{_RELS_NS}}}id")
+        rels_info = archive.getinfo("xl/_rels/workbook.xml.rels")
+        rels = _parse_small_xml(rels_info.filename, _read_part(archive, rels_info, budget))
+        target = next(e.get("Target") for e in rels.iter() if e.get("Id") == rel_id)
+    except (StopIteration, KeyError):
+        return every
+    path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return [path] if path in names else every
+
+
+def _column_number(reference: str) -> int:
+    number = 0
+    for char in reference:
+        if not char.isalpha():
+            break
+        number = number * 26 + (ord(char.upper()) - 64)
+    return number
+
+
+def _scan_part(archive, info, budget: _Inflation, limits: Limits, *, sheet=False) -> None:
+    """Stream one XML part through expat, counting rows, columns and each cell's characters
+    (a shared string <si> or a sheet cell <c>). Memory stays flat whatever the part holds."""
+    from xml.parsers import expat
+
+    parser = expat.ParserCreate(namespace_separator="}")
+    state = {"rows": 0, "chars": 0, "in_cell": False}
+
+    def refuse_dtd(*_args):
+        raise ImportFileError(f"The workbook's part {info.filename} declares a DTD or entities.")
+
+    def start(name, attrs):
+        tag = name.rsplit("}", 1)[-1]
+        if tag in ("si", "c"):
+            state["in_cell"], state["chars"] = True, 0
+            if tag == "c" and sheet and _column_number(attrs.get("r", "")) > limits.columns:
+                raise ImportFileError(
+                    f"The sheet has a cell in column {_column_number(attrs['r']):,}; the "
+                    f"limit is {limits.columns:,} columns."
+                )
+        elif tag == "row" and sheet:
+            state["rows"] += 1
+            index = attrs.get("r", "")
+            number = int(index) if index.isdigit() else state["rows"]
+            if max(number, state["rows"]) > limits.rows + 1:
+                raise ImportFileError(
+                    f"The sheet has more than {limits.rows:,} rows; the limit is {limits.rows:,}."
+                )
+
+    def end(name):
+        if name.rsplit("}", 1)[-1] in ("si", "c"):
+            state["in_cell"] = False
+
+    def text(data):
+        if state["in_cell"]:
+            state["chars"] += len(data)
+            if state["chars"] > limits.cell_chars:
+                raise ImportFileError(
+                    f"A cell of the workbook has more than {limits.cell_chars:,} characters "
+                    "(Excel's own limit)."
+                )
+
+    parser.StartDoctypeDeclHandler = refuse_dtd
+    parser.EntityDeclHandler = refuse_dtd
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    try:
+        for chunk in _chunks(archive, info, budget):
+            parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except expat.ExpatError as exc:
+        raise ImportFileError(
+            f"The workbook's part {info.filename} is not well-formed XML: {exc}"
+        ) from None
 
 
 def _cell_text(value) -> str:

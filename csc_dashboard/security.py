@@ -5,10 +5,13 @@ Security section describes them.
 """
 
 import time
+from urllib.parse import unquote_plus
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.http import HttpResponse
 from django.shortcuts import redirect
+from django.template.loader import render_to_string
 
 
 def client_ip(request) -> str:
@@ -85,4 +88,67 @@ class AbsoluteSessionTimeoutMiddleware:
             elif now - started > settings.CSC_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+        return self.get_response(request)
+
+
+def bad_request(reason: str) -> HttpResponse:
+    """A 400 page that needs neither the database nor the session (rendered without the
+    request, so no context processor runs)."""
+    return HttpResponse(render_to_string("400.html", {"reason": reason}), status=400)
+
+
+class RefuseNulMiddleware:
+    """Answer 400 to a NUL character (U+0000) in the path, the query string or a form field.
+
+    No page has a use for it and PostgreSQL refuses it in text, so it would otherwise reach a
+    query and fail there as a server error. Checked at the edge, once, for every page."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        query = request.META.get("QUERY_STRING", "")
+        if "\x00" in request.path or "%00" in query or "\x00" in unquote_plus(query):
+            return bad_request("The address holds a NUL character, which no page accepts.")
+        if request.method == "POST" and _holds_nul(request):
+            return bad_request("The form holds a NUL character, which no field accepts.")
+        return self.get_response(request)
+
+
+def _holds_nul(request) -> bool:
+    try:
+        fields = request.POST
+    except Exception:  # a malformed body: leave it to the view and CSRF checks as before
+        return False
+    return any("\x00" in key or any("\x00" in v for v in fields.getlist(key)) for key in fields)
+
+
+class NoStoreMiddleware:
+    """`Cache-Control: no-store, private` on every response to a signed-in user (pages and
+    exports hold council figures: no browser, proxy or shared computer keeps a copy)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            response["Cache-Control"] = "no-store, private"
+        return response
+
+
+class HealthCheckMiddleware:
+    """Answer the health check before the session and authentication middleware run: with a
+    session cookie they would read the database first, and a database that is down would make
+    the check answer with the HTML error page instead of its JSON."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path_info == "/healthz":
+            from csc_dashboard.views import healthz
+
+            return healthz(request)
         return self.get_response(request)

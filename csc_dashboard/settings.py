@@ -54,6 +54,9 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before the session: the health check must answer JSON even when the database is down.
+    "csc_dashboard.security.HealthCheckMiddleware",
+    "csc_dashboard.security.RefuseNulMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -62,6 +65,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csc_dashboard.security.SecurityHeadersMiddleware",
+    "csc_dashboard.security.NoStoreMiddleware",
     "csc_dashboard.security.AbsoluteSessionTimeoutMiddleware",
     # Last, as django-axes requires: it turns a locked-out login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -200,6 +204,20 @@ CSC_MAX_COMMAND_IMPORT_BYTES = env_int(
     "CSC_MAX_COMMAND_IMPORT_BYTES", default=2 * 1024**3, minimum=1024
 )
 DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Limits on the work one imported file may cause, whatever its size in bytes (a 300 KB
+# workbook can unpack to gigabytes): rows per file (uploads; the command line has its own),
+# columns per row, characters per cell (32,767 is Excel's own limit), and for XLSX the bytes it
+# may unpack to and how far any part may be compressed (real workbooks: 5 to 30 to 1).
+CSC_IMPORT_MAX_ROWS = env_int("CSC_IMPORT_MAX_ROWS", default=200_000, minimum=1)
+CSC_COMMAND_IMPORT_MAX_ROWS = env_int("CSC_COMMAND_IMPORT_MAX_ROWS", default=5_000_000, minimum=1)
+CSC_IMPORT_MAX_COLUMNS = env_int("CSC_IMPORT_MAX_COLUMNS", default=200, minimum=1)
+CSC_IMPORT_MAX_CELL_CHARS = env_int("CSC_IMPORT_MAX_CELL_CHARS", default=32_767, minimum=1)
+CSC_XLSX_MAX_INFLATED_BYTES = env_int(
+    "CSC_XLSX_MAX_INFLATED_BYTES", default=256 * 1024 * 1024, minimum=1024 * 1024
+)
+CSC_XLSX_MAX_COMPRESSION_RATIO = env_int("CSC_XLSX_MAX_COMPRESSION_RATIO", default=200, minimum=10)
+# Row errors listed on the page, on the command line and in the import log; the rest counted.
+CSC_IMPORT_LISTED_ERRORS = env_int("CSC_IMPORT_LISTED_ERRORS", default=100, minimum=1)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 
 # Figures shown beside the officer's forecast: dotted paths of callables

@@ -83,6 +83,17 @@ def _current_council():
     return council
 
 
+def _refuse_outsider(user) -> None:
+    """Placements are the council's as a whole: an administrator, or a finance officer of
+    this council (assigned to one of its services), loads them; `user` None is an operator."""
+    from budgets.access import may_load_council_data
+
+    if not may_load_council_data(user):
+        raise ImportFileError(
+            "Only an administrator or a finance officer of this council loads its placements."
+        )
+
+
 def episodes_import(source, *, file_name: str, header=None, user=None, max_bytes=None):
     """Load an SSDA903 episodes file (and optionally its header file) for the current council.
 
@@ -95,6 +106,7 @@ def episodes_import(source, *, file_name: str, header=None, user=None, max_bytes
     report = ImportReport()
     try:
         council = _current_council()
+        _refuse_outsider(user)
         with transaction.atomic():
             _create_stages()
             if header is not None:
@@ -344,6 +356,8 @@ def costs_import(source, *, file_name: str, user=None, max_bytes=None) -> Import
     digest, _ = file_digest(source)
     report = ImportReport()
     try:
+        _current_council()
+        _refuse_outsider(user)
         header, rows = iter_rows(source, file_name=file_name, max_bytes=max_bytes)
         names = {h.strip().upper().replace(" ", "_") for h in header}
         if "CATEGORY" in names:

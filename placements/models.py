@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from budgets.models import MONEY, BudgetLine, Council
+from budgets.numbers import DECIMAL_SQL_REGEX, WHOLE_SQL_REGEX
 from placements.categories import CostCategory
 
 
@@ -195,7 +196,19 @@ class Scenario(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=["move", "unit_cost", "lac_rate"]), name="scenario_kind"
-            )
+            ),
+            # Plain finite numbers only (see workforce.Scenario); added NOT VALID (0004).
+            models.CheckConstraint(
+                condition=(
+                    Q(parameters__percentage__isnull=True)
+                    | Q(parameters__percentage__regex=DECIMAL_SQL_REGEX)
+                )
+                & (
+                    Q(parameters__children__isnull=True)
+                    | Q(parameters__children__regex=WHOLE_SQL_REGEX)
+                ),
+                name="placements_scenario_numbers",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -9,6 +9,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from budgets.access import Role, has_role, role_required
 from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
+from budgets.numbers import parse_decimal, parse_name, parse_whole, query_day, safely
 from budgets.reference import neighbours_of
 from placements import metrics, scenarios
 from placements.categories import CostCategory
@@ -17,10 +18,7 @@ from placements.models import Scenario, UnitCostBenchmark
 
 
 def _day(request) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        return metrics.latest_day()
+    return query_day(request, metrics.latest_day)
 
 
 @role_required()
@@ -131,7 +129,9 @@ def scenario_list(request):
         errors = _save_scenario(request)
         if not errors:
             return redirect("placements:scenarios")
-    saved = [(s, scenario_result(s, day, code)) for s in Scenario.objects.all()]
+    saved = [
+        (s, *safely(lambda s=s: scenario_result(s, day, code))) for s in Scenario.objects.all()
+    ]
     return render(
         request,
         "placements/scenarios.html",
@@ -142,25 +142,42 @@ def scenario_list(request):
 
 def _save_scenario(request) -> list[str]:
     data = request.POST
-    name, kind = data.get("name", "").strip(), data.get("kind", "")
+    kind = data.get("kind", "")
     categories = set(CostCategory.values)
     try:
-        if not name:
-            raise ValueError("Give the scenario a name.")
+        name = parse_name(data.get("name"), max_length=100, what="a name for the scenario")
         if Scenario.objects.filter(name=name).exists():
             raise ValueError("A scenario with that name exists already.")
         if kind == "move":
+            children = parse_whole(
+                data.get("children") or "0",
+                minimum=0,
+                maximum=10_000,
+                what="the number of children",
+            )
+            percentage = parse_decimal(
+                data.get("percentage") or "0",
+                minimum=0,
+                maximum=100,
+                what="the percentage of children",
+            )
             params = {
-                "from": data["from"],
-                "to": data["to"],
-                "children": str(int(data.get("children") or 0)),
-                "percentage": str(Decimal(data.get("percentage") or "0")),
+                "from": data.get("from", ""),
+                "to": data.get("to", ""),
+                "children": str(children),
+                "percentage": str(percentage),
             }
             if {params["from"], params["to"]} - categories or params["from"] == params["to"]:
                 raise ValueError("Choose two different categories.")
         elif kind == "unit_cost":
-            category = data.get("category") or data["from"]
-            params = {"category": category, "percentage": str(Decimal(data["percentage"]))}
+            category = data.get("category") or data.get("from", "")
+            percentage = parse_decimal(
+                data.get("percentage"),
+                minimum=-100,
+                maximum=1000,
+                what="the change in unit cost",
+            )
+            params = {"category": category, "percentage": str(percentage)}
             if params["category"] not in categories:
                 raise ValueError("Choose a category.")
         elif kind == "lac_rate":
@@ -169,8 +186,8 @@ def _save_scenario(request) -> list[str]:
                 raise ValueError("Choose statistical neighbours or England.")
         else:
             raise ValueError("Choose the kind of scenario.")
-    except (KeyError, ValueError, ArithmeticError) as exc:
-        return [str(exc) if isinstance(exc, ValueError) else "Fill in every field."]
+    except ValueError as exc:
+        return [str(exc)]
     Scenario.objects.create(name=name, kind=kind, parameters=params, created_by=request.user)
     messages.success(request, f"Saved scenario {name!r}.")
     return []

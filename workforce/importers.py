@@ -10,6 +10,7 @@ from defusedxml import DTDForbidden, EntitiesForbidden, ExternalReferenceForbidd
 from defusedxml.ElementTree import fromstring
 from django.db import transaction
 
+from budgets.access import Role, has_role, may_load_council_data, may_load_service
 from budgets.importing import (
     ImportFileError,
     ImportReport,
@@ -21,8 +22,9 @@ from budgets.importing import (
     parse_money,
     record_import,
     sha256,
+    shorten,
 )
-from budgets.models import Service
+from budgets.models import Council, Service
 from workforce.metrics import annual_from_rates
 from workforce.models import CensusReturn, Filling, Indicator, Post, Team
 
@@ -63,7 +65,7 @@ def _fte(text: str) -> Decimal:
         value = Decimal(text)
     except InvalidOperation:
         raise ValueError(f"{text!r} is not an FTE") from None
-    if not 0 <= value <= 1:
+    if not value.is_finite() or not 0 <= value <= 1:
         raise ValueError(f"FTE {text} must be from 0 to 1")
     return value
 
@@ -77,7 +79,13 @@ def establishment_import(source, *, file_name: str, user=None) -> ImportReport:
     try:
         header, rows = iter_rows(source, file_name=file_name)
         columns = column_indexes(header, COLUMNS, required=REQUIRED)
-        services = {s.code.upper(): s for s in Service.objects.all()}
+        # Service codes are unique within a council only: look them up in this council's.
+        services = {
+            s.code.upper(): s
+            for s in Service.objects.filter(
+                directorate__council__in=Council.objects.current().values("pk")
+            ).select_related("directorate")
+        }
         parsed, seen = [], {}
         for number, cells in rows:
             report.rows += 1
@@ -85,6 +93,7 @@ def establishment_import(source, *, file_name: str, user=None) -> ImportReport:
                 reference = _cell(cells, columns, "post")
                 if not reference:
                     raise ValueError("the post reference is missing")
+                _refuse_long(cells, columns)
                 if reference in seen:
                     raise ValueError(
                         f"post {reference} appears again (first on row {seen[reference]})"
@@ -105,6 +114,7 @@ def establishment_import(source, *, file_name: str, user=None) -> ImportReport:
                 cost = _filling_cost(cells, columns, status, filled, budgeted * filled / fte)
                 parsed.append(
                     (
+                        number,
                         reference,
                         service,
                         cells,
@@ -120,13 +130,53 @@ def establishment_import(source, *, file_name: str, user=None) -> ImportReport:
             except ValueError as exc:
                 report.errors.append(RowError(number, str(exc)))
         if report.ok:
-            _write_establishment(parsed, columns, report)
+            _write_establishment(parsed, columns, report, user=user)
     except ImportFileError as exc:
         report.file_error = str(exc)
     record_import(
         kind="establishment", file_name=file_name, digest=digest, user=user, report=report
     )
     return report
+
+
+# The database's own lengths (workforce.models): a longer cell is a row error, not a crash.
+LENGTHS = {"post": 30, "title": 100, "grade": 20, "team": 100}
+
+
+def _refuse_long(cells, columns) -> None:
+    for name, limit in LENGTHS.items():
+        if len(_cell(cells, columns, name)) > limit:
+            raise ValueError(f"the {name} is longer than {limit} characters")
+
+
+def _refuse_unauthorised(parsed, user) -> list[RowError]:
+    """Every post a file touches, as it is now and as the file makes it, must be in a service
+    the uploader may load (budgets.access.may_load_service): a file never moves another
+    service's post, nor one of another council's."""
+    existing = {
+        p.reference: p.team.service
+        for p in Post.objects.filter(reference__in=[row[1] for row in parsed])
+        .select_related("team__service__directorate")
+        .select_for_update()
+    }
+    allowed, errors = {}, []
+    for number, reference, service, *_ in parsed:
+        for touched in (existing.get(reference), service):
+            if touched is None:
+                continue
+            if touched.pk not in allowed:
+                allowed[touched.pk] = may_load_service(user, touched)
+            if not allowed[touched.pk]:
+                errors.append(
+                    RowError(
+                        number,
+                        f"post {reference} would change {touched.name}, which you may not "
+                        "load (not assigned to you, or another council's)",
+                        "post",
+                    )
+                )
+                break
+    return errors
 
 
 def _filling_cost(cells, columns, status, filled, permanent_cost) -> Decimal:
@@ -146,8 +196,15 @@ def _filling_cost(cells, columns, status, filled, permanent_cost) -> Decimal:
 
 
 @transaction.atomic
-def _write_establishment(parsed, columns, report) -> None:
-    for reference, service, cells, status, fte, filled, budgeted, cost, day in parsed:
+def _write_establishment(parsed, columns, report, *, user=None) -> None:
+    """The one write of posts and fillings; checks the uploader against every post first."""
+    if user is not None and not has_role(user, Role.FINANCE_OFFICER, Role.ADMINISTRATOR):
+        raise ImportFileError("Only a finance officer or an administrator loads posts.")
+    refused = _refuse_unauthorised(parsed, user)
+    if refused:
+        report.errors = refused
+        return
+    for _, reference, service, cells, status, fte, filled, budgeted, cost, day in parsed:
         team, _ = Team.objects.get_or_create(service=service, name=_cell(cells, columns, "team"))
         social = _cell(cells, columns, "social_work").lower() not in {"n", "no", "false", "0"}
         values = {
@@ -187,14 +244,40 @@ def _write_establishment(parsed, columns, report) -> None:
 # --- The DfE Children's Social Work Workforce census (XML) -----------------------------------
 
 
+# The census table's columns hold up to 999,999.99 (and whole numbers up to 2**31).
+CENSUS_LIMITS = {Decimal: Decimal("1000000"), int: 2**31}
+
+
 def _number(element, path, kind=Decimal):
     node = element.find(path)
     if node is None or node.text is None or not node.text.strip():
         return None
+    text = node.text.strip()
     try:
-        return kind(node.text.strip())
-    except (ValueError, InvalidOperation):
-        raise ImportFileError(f"{path} {node.text.strip()!r} is not a number") from None
+        value = kind(text)
+        usable = (kind is int or value.is_finite()) and 0 <= value < CENSUS_LIMITS[kind]
+    except (ValueError, ArithmeticError):
+        usable = False
+    if not usable:
+        raise ImportFileError(
+            f"{path} {shorten(text, 40)!r} is not a number from 0 to {CENSUS_LIMITS[kind] - 1:,}"
+        )
+    return value
+
+
+def _census_council(root):
+    """The council whose return this is: this deployment's, and the file's own LA code (the
+    DfE header's Source/LEA), when it gives one, must be the same."""
+    council = Council.objects.current().first()
+    if council is None:
+        raise ImportFileError("Set up the council before loading its census return.")
+    lea = (root.findtext("./Header/Source/LEA") or "").strip()
+    if lea and lea != council.la_code:
+        raise ImportFileError(
+            f"The census return is for LA {shorten(lea, 20)}; this deployment serves "
+            f"{council.name} (LA {council.la_code})."
+        )
+    return council
 
 
 def csww_import(data: bytes, *, file_name: str, user=None) -> ImportReport:
@@ -203,6 +286,10 @@ def csww_import(data: bytes, *, file_name: str, user=None) -> ImportReport:
     declarations is refused before parsing (entity-expansion attacks)."""
     report = ImportReport()
     try:
+        if not may_load_council_data(user):
+            raise ImportFileError(
+                "Only an administrator or a finance officer of this council loads its census."
+            )
         try:
             root = fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
         except (DTDForbidden, EntitiesForbidden, ExternalReferenceForbidden):
@@ -213,6 +300,7 @@ def csww_import(data: bytes, *, file_name: str, user=None) -> ImportReport:
             raise ImportFileError(f"The file is not well-formed XML: {exc}") from None
         for element in root.iter():  # the DfE's schema may put everything in a namespace
             element.tag = element.tag.rsplit("}", 1)[-1]
+        _census_council(root)
         reference = root.find("./Header/CollectionDetails/ReferenceDate")
         if reference is None or not (reference.text or "").strip():
             raise ImportFileError("Message/Header/CollectionDetails/ReferenceDate is missing.")
@@ -228,6 +316,8 @@ def csww_import(data: bytes, *, file_name: str, user=None) -> ImportReport:
             agency += (worker.findtext("AgencyWorker") or "").strip() in {"1", "true", "Y"}
             cases += _number(worker, "Cases30", int) or 0
             report.rows = number
+        if fte >= CENSUS_LIMITS[Decimal] or cases >= CENSUS_LIMITS[int]:
+            raise ImportFileError("The census totals are larger than any council's.")
         vacancies = root.find(".//LALevelVacancies")
         totals = {
             "workers": len(workers),

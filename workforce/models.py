@@ -10,6 +10,7 @@ from django.db import models
 from django.db.models import F, Q
 
 from budgets.models import MONEY, BudgetLine, Council, Service
+from budgets.numbers import DECIMAL_SQL_REGEX, WHOLE_SQL_REGEX
 
 FTE = {"max_digits": 6, "decimal_places": 2}
 
@@ -181,6 +182,23 @@ class Scenario(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            # Plain finite numbers only (no NaN, Infinity or 1e400): one such value made the
+            # scenarios page fail for everyone. Added NOT VALID (migration 0003): rows saved
+            # before stay, and the page skips them with a note.
+            models.CheckConstraint(
+                condition=(
+                    Q(parameters__target__isnull=True)
+                    | Q(parameters__target__regex=DECIMAL_SQL_REGEX)
+                )
+                & (
+                    Q(parameters__percent__isnull=True)
+                    | Q(parameters__percent__regex=DECIMAL_SQL_REGEX)
+                )
+                & (Q(parameters__count__isnull=True) | Q(parameters__count__regex=WHOLE_SQL_REGEX)),
+                name="workforce_scenario_numbers",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name

@@ -11,21 +11,23 @@ from django.views.decorators.http import require_GET, require_http_methods
 from budgets.access import Role, has_role, role_required
 from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
+from budgets.numbers import parse_decimal, parse_name, parse_whole, query_day, safely
 from budgets.reference import neighbours_of
 from workforce import metrics, scenarios
 from workforce.importers import csww_import, establishment_import
 from workforce.models import CensusReturn, Filling, Scenario
 
 
+def _latest_month_end() -> datetime.date:
+    latest = Filling.objects.current().aggregate(d=Max("start"))["d"] or datetime.date.today()
+    latest = min(latest, datetime.date.today())
+    return (latest.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - (
+        datetime.timedelta(days=1)
+    )
+
+
 def _day(request) -> datetime.date:
-    try:
-        return datetime.date.fromisoformat(request.GET.get("date", ""))
-    except ValueError:
-        latest = Filling.objects.current().aggregate(d=Max("start"))["d"] or datetime.date.today()
-        latest = min(latest, datetime.date.today())
-        return (latest.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - (
-            datetime.timedelta(days=1)
-        )
+    return query_day(request, _latest_month_end)
 
 
 @role_required()
@@ -124,7 +126,7 @@ def scenario_list(request):
         errors = _save(request)
         if not errors:
             return redirect("workforce:scenarios")
-    saved = [(s, scenario_result(s, day)) for s in Scenario.objects.all()]
+    saved = [(s, *safely(lambda s=s: scenario_result(s, day))) for s in Scenario.objects.all()]
     return render(
         request,
         "workforce/scenarios.html",
@@ -135,24 +137,33 @@ def scenario_list(request):
 
 def _save(request) -> list[str]:
     data = request.POST
-    name, kind = data.get("name", "").strip(), data.get("kind", "")
+    kind = data.get("kind", "")
     try:
-        if not name:
-            raise ValueError("Give the scenario a name.")
+        name = parse_name(data.get("name"), max_length=100, what="a name for the scenario")
         if Scenario.objects.filter(name=name).exists():
             raise ValueError("A scenario with that name exists already.")
         if kind == Scenario.Kind.AGENCY_TARGET:
-            params = {"target": str(Decimal(data.get("target", "")))}
+            target = parse_decimal(
+                data.get("target"), minimum=0, maximum=100, what="the target agency ratio"
+            )
+            params = {"target": str(target)}
         elif kind == Scenario.Kind.FILL_VACANCIES:
-            params = {"count": str(int(data.get("count", "")))}
+            count = parse_whole(
+                data.get("count"), minimum=0, maximum=10_000, what="the number of vacancies"
+            )
+            params = {"count": str(count)}
         elif kind == Scenario.Kind.AGENCY_RATES:
-            params = {"percent": str(Decimal(data.get("percent", "")))}
+            percent = parse_decimal(
+                data.get("percent"),
+                minimum=-100,
+                maximum=1000,
+                what="the change in agency rates",
+            )
+            params = {"percent": str(percent)}
         else:
             raise ValueError("Choose the kind of scenario.")
     except ValueError as exc:
-        return [str(exc) if "scenario" in str(exc) else "Enter a number for the scenario."]
-    except ArithmeticError:
-        return ["Enter a number for the scenario."]
+        return [str(exc)]
     Scenario.objects.create(name=name, kind=kind, parameters=params, created_by=request.user)
     messages.success(request, f"Saved scenario {name!r}.")
     return []

@@ -4,7 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from csc_dashboard.backup import backup
+from csc_dashboard.backup import UnsafeFolder, backup, private_folder
 
 
 class Command(BaseCommand):
@@ -17,7 +17,14 @@ class Command(BaseCommand):
         stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
         target = Path(out or settings.BASE_DIR / "backups" / f"csc-{stamp}.dump")
         try:
+            # The project's own folder is tightened to 0700; a folder named with --out that
+            # others can read is refused (it may be shared on purpose).
+            tightened = private_folder(target.parent, tighten=out is None)
             backup(settings.DATABASES["default"], target)
+        except UnsafeFolder as exc:
+            raise CommandError(f"Backup refused: {exc}") from exc
         except Exception as exc:
             raise CommandError(f"Backup failed: {getattr(exc, 'stderr', '') or exc}") from exc
-        self.stdout.write(self.style.SUCCESS(f"Backed up to {target}"))
+        if tightened:
+            self.stdout.write(f"{target.parent} could be read by others: now 0700.")
+        self.stdout.write(self.style.SUCCESS(f"Backed up to {target} (readable by you only)"))

@@ -1,0 +1,114 @@
+"""Numbers typed into forms (scenario percentages, amounts, counts): one parser that refuses
+what Python's Decimal would accept but no person means and the database cannot hold or the
+pages cannot compute with: NaN, Infinity, exponents (1e400), 29 nines, too many decimals."""
+
+import re
+from datetime import date
+from decimal import Decimal
+
+from django.http import Http404
+
+# Plain digits with an optional sign and decimals, nothing else: no exponent, no NaN/Infinity,
+# no thousands separators (a form is not a ledger; parse_money reads those).
+_PLAIN = re.compile(r"[+-]?\d{1,15}(?:\.\d{1,15})?\Z")
+_WHOLE = re.compile(r"[+-]?\d{1,15}\Z")
+
+# The same shapes, as PostgreSQL regular expressions for check constraints on stored values.
+DECIMAL_SQL_REGEX = r"^-?[0-9]{1,6}(\.[0-9]{1,6})?$"
+WHOLE_SQL_REGEX = r"^[0-9]{1,6}$"
+
+
+def parse_decimal(
+    text: str | None,
+    *,
+    minimum: Decimal | int,
+    maximum: Decimal | int,
+    places: int = 2,
+    what: str = "the number",
+) -> Decimal:
+    """A finite number from `minimum` to `maximum` with at most `places` decimals; raises
+    ValueError with a message a person can act on."""
+    value = (text or "").strip()
+    if not value:
+        raise ValueError(f"Enter {what}.")
+    if not _PLAIN.match(value):
+        raise ValueError(f"Enter {what} as a number, like 12.5.")
+    number = Decimal(value)
+    if not minimum <= number <= maximum:
+        raise ValueError(f"Enter {what} from {minimum} to {maximum}.")
+    if -number.as_tuple().exponent > places:
+        raise ValueError(f"Enter {what} with at most {places} decimal places.")
+    return number
+
+
+def parse_whole(text: str | None, *, minimum: int, maximum: int, what: str = "the number") -> int:
+    """A whole number from `minimum` to `maximum`; raises ValueError with a message."""
+    value = (text or "").strip()
+    if not value:
+        raise ValueError(f"Enter {what}.")
+    if not _WHOLE.match(value):
+        raise ValueError(f"Enter {what} as a whole number, like 3.")
+    number = int(value)
+    if not minimum <= number <= maximum:
+        raise ValueError(f"Enter {what} from {minimum} to {maximum}.")
+    return number
+
+
+# What a page shows in place of a saved what-if whose stored figures cannot be worked with
+# (saved before these checks, or written around them): the page still answers.
+UNUSABLE = "Cannot be worked out: its saved figures are not usable numbers."
+
+
+def safely(compute):
+    """compute() → (result, None), or (None, UNUSABLE) when a stored figure breaks it."""
+    try:
+        result = compute()
+    except (ArithmeticError, ValueError, KeyError, TypeError):
+        return None, UNUSABLE
+    if isinstance(result, Decimal) and not result.is_finite():  # NaN spreads without raising
+        return None, UNUSABLE
+    return result, None
+
+
+def parse_name(text: str | None, *, max_length: int, what: str = "a name") -> str:
+    """A short piece of text (a scenario's name): present and no longer than the column."""
+    value = (text or "").strip()
+    if not value:
+        raise ValueError(f"Enter {what}.")
+    if len(value) > max_length:
+        raise ValueError(f"Enter {what} of at most {max_length} characters.")
+    return value
+
+
+# Dates a page is asked about: the years any council's records could cover. Outside them
+# date arithmetic (a year before 0001-01-01) fails and no figure could exist anyway.
+EARLIEST_DAY, LATEST_DAY = date(1990, 1, 1), date(2100, 12, 31)
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}\Z")
+
+
+def parse_day(text: str | None) -> date:
+    """An ISO date (yyyy-mm-dd) from 1990 to 2100; raises ValueError with a message."""
+    value = (text or "").strip()
+    day = None
+    if _ISO_DAY.match(value):
+        try:
+            day = date.fromisoformat(value)
+        except ValueError:
+            day = None
+    if day is None:
+        raise ValueError(f"{value[:20]!r} is not a date: use yyyy-mm-dd.")
+    if not EARLIEST_DAY <= day <= LATEST_DAY:
+        raise ValueError(f"Choose a date from {EARLIEST_DAY:%Y} to {LATEST_DAY:%Y}.")
+    return day
+
+
+def query_day(request, default, name: str = "date") -> date:
+    """The date a page is asked for in its query (`?date=`), or default() when none is given;
+    a date that cannot be read or is out of range is a 404 with the reason."""
+    text = request.GET.get(name)
+    if not text:
+        return default()
+    try:
+        return parse_day(text)
+    except ValueError as exc:
+        raise Http404(str(exc)) from None
