@@ -260,7 +260,7 @@ def test_the_first_100_row_errors_are_listed_with_the_total_everywhere(
     assert report.summary() == "Nothing was imported: 250 errors; the first 100 are listed."
     log = ImportRecord.objects.get(file_name="bad.csv")
     assert len(log.errors) == 101
-    assert log.errors[0] == "row 2, cost_centre: the cost centre is missing"
+    assert log.errors[0] == "row 2, Cost Centre: the cost centre is missing"
     assert log.errors[-1] == "… and 150 more errors"
 
     upload = io.BytesIO(bad_ledger(250))

@@ -64,12 +64,9 @@ def test_a_second_council_reaches_a_signed_off_month_and_its_committee_pack(
     with open(EXAMPLES / "ledger_account_level_2024-25_P01-P03.csv", "rb") as handle:
         response = client.post("/budgets/actuals/upload/", {"file": handle})
     assert response.status_code in (200, 302)
-    assert Actual.objects.get(line__code="K31001", period__number=1).amount == Decimal(
-        "836400.00"
-    )
+    assert Actual.objects.get(line__code="K31001", period__number=1).amount == Decimal("836400.00")
     to_june = sum(
-        a.amount
-        for a in Actual.objects.filter(line__code="K31001", period__number__lte=3)
+        a.amount for a in Actual.objects.filter(line__code="K31001", period__number__lte=3)
     )
     assert to_june == Decimal("2558400.00")
     assert LedgerEntry.objects.filter(line__code="K31001", period__number=1).count() == 2
