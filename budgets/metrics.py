@@ -96,12 +96,28 @@ class Position:
 
 
 def latest_forecast_period() -> Period | None:
-    """The most recent period for which any forecast has been entered."""
+    """The period a page opens at when none is named: the most recent period for which the
+    current council has entered a forecast; before its first forecast, the latest with ledger
+    actuals; before any actuals (a council just set up), the first open period of the latest
+    year. None only when no year exists."""
+    council = Council.objects.current().values("pk")
+    periods = Period.objects.select_related("year").order_by("-year__start_year", "-number")
+    found = (
+        periods.filter(forecasts__line__service__directorate__council__in=council).first()
+        or periods.filter(actuals__line__service__directorate__council__in=council).first()
+    )
+    if found is not None:
+        return found
+    latest = FinancialYear.objects.order_by("-start_year").first()
+    if latest is None:
+        return None
     return (
-        Period.objects.filter(forecasts__isnull=False)
-        .select_related("year")
-        .order_by("-year__start_year", "-number")
+        Period.objects.select_related("year")
+        .filter(year=latest)
+        .exclude(status=Period.Status.CLOSED)
+        .order_by("number")
         .first()
+        or periods.filter(year=latest).first()
     )
 
 

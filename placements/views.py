@@ -52,12 +52,12 @@ def index(request):
             "august": [(d, metrics.lac_on(d)) for d in metrics.end_of_august_dates(day)],
             "dates": metrics.suggested_dates(),
             "comparators": metrics.comparator_rates(code, [a.la_code for a in neighbours_of(code)]),
-            "can_upload": has_role(request.user, Role.FINANCE_OFFICER),
+            "can_upload": has_role(request.user, Role.FINANCE_OFFICER, Role.ADMINISTRATOR),
         },
     )
 
 
-@role_required(Role.FINANCE_OFFICER)
+@role_required(Role.FINANCE_OFFICER, Role.ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def upload(request):
     report = None

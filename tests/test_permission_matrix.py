@@ -16,7 +16,8 @@ ROLES = ["anonymous", "finance_own", "finance_other", "scrutiny", "director", "a
 READ_ALL = (302, 200, 200, 200, 200, 200)
 GET_ONLY = (302, 405, 405, 405, 405, 405)
 CSC_PAGE = (302, 200, 404, 200, 200, 200)
-FINANCE_ONLY = (302, 200, 200, 403, 403, 403)
+# Finance officers load their own services' data; administrators the whole council's.
+LOADERS = (302, 200, 200, 403, 403, 200)
 
 ACCESS = {
     # name: {"GET": expected per role, "POST": expected per role}
@@ -62,10 +63,10 @@ ACCESS = {
         "POST": (302, 302, 404, 403, 403, 403),
     },
     "placements:index": {"GET": READ_ALL, "POST": GET_ONLY},
-    "placements:upload": {"GET": FINANCE_ONLY, "POST": FINANCE_ONLY},
+    "placements:upload": {"GET": LOADERS, "POST": LOADERS},
     "placements:scenarios": {"GET": READ_ALL, "POST": (302, 400, 400, 403, 400, 403)},
     "workforce:index": {"GET": READ_ALL, "POST": GET_ONLY},
-    "workforce:upload": {"GET": FINANCE_ONLY, "POST": FINANCE_ONLY},
+    "workforce:upload": {"GET": LOADERS, "POST": LOADERS},
     "workforce:scenarios": {"GET": READ_ALL, "POST": (302, 400, 400, 403, 400, 403)},
     "committee": {"GET": READ_ALL, "POST": GET_ONLY},
     "committee_print": {"GET": READ_ALL, "POST": GET_ONLY},

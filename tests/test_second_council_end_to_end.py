@@ -125,3 +125,17 @@ def test_a_second_council_reaches_a_signed_off_month_and_its_committee_pack(
     figures = [value for value in total_rows[0] if isinstance(value, int | float)]
     assert round(float(SCF_BUDGET) / 1e6, 1) in [round(v, 1) for v in figures]
     assert 0.8 in [round(v, 1) for v in figures]  # the variance, £0.84m
+
+
+def test_a_council_just_set_up_opens_every_page_at_its_first_open_period(southwark, client):
+    """Before any forecast or actuals the pages open at 2024/25 P1; once the ledger is loaded,
+    at its latest period; never at another council's periods."""
+    client.force_login(user("a.okafor"))
+    page = client.get("/budgets/CFS/SCF/forecast/")
+    assert page.status_code == 200
+    assert page.context["period"].year.start_year == 2024
+    assert page.context["period"].number == 1
+    for url in ["/", "/budgets/", "/budgets/CFS/SCF/", "/committee/"]:
+        assert client.get(url).status_code == 200, url
+    run("import_actuals", str(EXAMPLES / "ledger_account_level_2024-25_P01-P03.csv"))
+    assert client.get("/budgets/CFS/SCF/forecast/").context["period"].number == 3

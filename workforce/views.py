@@ -59,12 +59,12 @@ def index(request):
             "caseloads": metrics.caseloads(day.replace(day=1)),
             "benchmarks": metrics.benchmarks(code, [a.la_code for a in neighbours_of(code)]),
             "census": CensusReturn.objects.order_by("-reference_date")[:3],
-            "can_upload": has_role(request.user, Role.FINANCE_OFFICER),
+            "can_upload": has_role(request.user, Role.FINANCE_OFFICER, Role.ADMINISTRATOR),
         },
     )
 
 
-@role_required(Role.FINANCE_OFFICER)
+@role_required(Role.FINANCE_OFFICER, Role.ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def upload(request):
     report = None
