@@ -1,10 +1,14 @@
 """Shared fixtures: the demo council loaded once per run, and a signed-in client per role."""
 
+import io
+from pathlib import Path
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
+from django.test import override_settings
 
 from budgets.access import Role
 
@@ -74,3 +78,23 @@ def client_for(client):
         return client
 
     return sign_in
+
+
+EXAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "examples"
+
+
+@pytest.fixture
+def southwark(db):
+    """A second council, not the demo: Southwark (LA 210) set up from the example files in
+    fixtures/examples/ through the set-up commands (council and year, budget book, users), and
+    served by the deployment for the test's duration. Its users are those of users.csv:
+    a.okafor (finance officer, CFS/SCF and CFS/EDU), t.price (finance officer, WST), r.shah
+    (director, CFS), h.jones (director, ENL), cllr.adeyemi (scrutiny), m.clarke (administrator)."""
+    from budgets.models import Council
+
+    with override_settings(CSC_COUNCIL_LA_CODE="210"):
+        out = io.StringIO()
+        call_command("setup_council", la_code="210", name="Southwark", year="2024/25", stdout=out)
+        call_command("import_budgets", str(EXAMPLES / "budget_book_2024-25.csv"), stdout=out)
+        call_command("import_users", str(EXAMPLES / "users.csv"), stdout=out)
+        yield Council.objects.get(la_code="210")

@@ -3,34 +3,23 @@ example files of Southwark (LA 210) in fixtures/examples/, at account level, in 
 Unit4's period spellings, uploaded by an administrator or a finance officer, and the account
 detail page behind the forecast page's actuals-to-date figures."""
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import CommandError, call_command
-from django.test import override_settings
 
 from budgets import metrics
-from budgets.access import Role
 from budgets.importers import actuals_import
-from budgets.importing import parse_money
 from budgets.ledger_periods import PeriodCellError, year_and_period
 from budgets.models import (
     Actual,
-    AreaOfSpend,
-    Budget,
     BudgetLine,
-    Council,
-    Directorate,
-    FinancialYear,
     ImportRecord,
     LedgerEntry,
     Period,
-    Service,
 )
 
 pytestmark = pytest.mark.django_db
@@ -41,92 +30,31 @@ UNIT4 = EXAMPLES / "ledger_unit4_2024-25.csv"
 BUDGET_BOOK = EXAMPLES / "budget_book_2024-25.csv"
 
 
-# --- TEMPORARY: replace with call_command("import_budgets", BUDGET_BOOK) (and import_users)
-# once the budget-book import is merged. Builds just what these tests need through the ORM:
-# the council (LA 210), 2024/25 with its twelve periods, and the directorates, services and
-# lines (cost centres) of the example budget book, with their revised budgets.
-AREA_CODES = {
-    "Staffing": "staffing",
-    "Children's placements": "placements",
-    "Other support": "other_support",
-    "Other costs": "other_costs",
-    "Income": "income",
-}
-
-
-def build_southwark_for_now() -> Council:
-    council = Council.objects.create(name="Southwark", la_code="210")
-    year, _ = FinancialYear.objects.get_or_create(start_year=2024)
-    for number in range(1, 13):
-        Period.objects.get_or_create(year=year, number=number)
-    with BUDGET_BOOK.open(newline="", encoding="utf-8") as book:
-        for row in csv.DictReader(book):
-            directorate, _ = Directorate.objects.get_or_create(
-                council=council, code=row["Directorate"], defaults={"name": row["Directorate Name"]}
-            )
-            service, _ = Service.objects.get_or_create(
-                directorate=directorate, code=row["Service"], defaults={"name": row["Service Name"]}
-            )
-            area = AREA_CODES.get(row["Area of Spend"])
-            if area is None:
-                area = AreaOfSpend.objects.get_or_create(
-                    code=row["Area of Spend"].lower(), defaults={"name": row["Area of Spend"]}
-                )[0].code
-            line = BudgetLine.objects.create(
-                code=row["Cost Centre"],
-                name=row["Cost Centre Description"],
-                service=service,
-                area_of_spend_id=area,
-                section_251_line=row["Section 251"],
-            )
-            Budget.objects.create(
-                line=line,
-                year=year,
-                original=parse_money(row["Original Budget"]),
-                revised=parse_money(row["Revised Budget"]),
-            )
-    return council
-
-
-# --- end of the temporary builder ------------------------------------------------------------
-
-
-def _user(username: str, role: str, *services: str):
-    user = get_user_model().objects.create_user(username=username, password="unused-pw-123456")
-    user.groups.add(Group.objects.get(name=role))
-    for code in services:
-        Service.objects.get(directorate__council__la_code="210", code=code).finance_officers.add(
-            user
-        )
-    return user
-
-
-@pytest.fixture
-def southwark(db):
-    with override_settings(CSC_COUNCIL_LA_CODE="210"):
-        yield build_southwark_for_now()
+def user(username: str):
+    """One of the example users file's users (the `southwark` fixture loads it)."""
+    return get_user_model().objects.get(username=username)
 
 
 @pytest.fixture
 def officer(southwark):
     """Amina Okafor of the example users file: finance officer for CFS/SCF and CFS/EDU."""
-    return _user("a.okafor", Role.FINANCE_OFFICER, "SCF", "EDU")
+    return user("a.okafor")
 
 
 @pytest.fixture
 def waste_officer(southwark):
     """Tom Price: finance officer for WST only."""
-    return _user("t.price", Role.FINANCE_OFFICER, "WST")
+    return user("t.price")
 
 
 @pytest.fixture
 def council_admin(southwark):
-    return _user("m.clarke", Role.ADMINISTRATOR)
+    return user("m.clarke")
 
 
 @pytest.fixture
 def councillor(southwark):
-    return _user("cllr.adeyemi", Role.SCRUTINY_MEMBER)
+    return user("cllr.adeyemi")
 
 
 def actual(code, period, year=2024):
