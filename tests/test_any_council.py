@@ -43,10 +43,10 @@ D = Decimal
 SECOND = override_settings(CSC_COUNCIL_LA_CODE="210")
 
 
-# --- TEMPORARY factory ---------------------------------------------------------------------
-# A small ORM factory for the second council, to be replaced by the set-up commands
-# (setup_council, import_budgets, import_users on fixtures/examples/) that another engineer is
-# writing now. Only what these tests need; figures are round so the expectations are checkable.
+# --- Factory -----------------------------------------------------------------------------------
+# A small second council built with the ORM, with round figures and the history these tests
+# need (forecasts over several periods, episodes, staff). The set-up commands themselves are
+# tested on the example files in test_council_setup.py and test_second_council_end_to_end.py.
 
 
 def make_second_council(*, author) -> Council:

@@ -49,13 +49,11 @@ FORM = {"year": YEAR, "period": str(PERIOD)}
 SCF = "/budgets/CFS/SCF/forecast/"
 
 
-# --- TEMPORARY factory -----------------------------------------------------------------------
-# To be replaced at merge by the commands being written in parallel:
-#   call_command("setup_council", "210", "Southwark", "2024/25")
-#   call_command("import_budgets", "fixtures/examples/budget_book_2024-25.csv")
-#   call_command("import_users", "fixtures/examples/users.csv")
-# It builds a small slice of those files' council with the ORM: LA 210, directorates CFS
-# (services SCF and EDU) and ENL (service WST), the files' usernames and full names.
+# --- Factory -----------------------------------------------------------------------------------
+# A small slice of the example council built with the ORM (LA 210, directorates CFS with SCF
+# and EDU, ENL with WST, the users file's names), with the edge cases the sign-off rules need: a
+# line with no budget this year and one budgeted at zero. The full path through the set-up
+# commands is tested in test_second_council_end_to_end.py.
 
 
 @dataclass
@@ -136,7 +134,7 @@ def build_second_council() -> SecondCouncil:
     )
 
 
-# --- end of the temporary factory ------------------------------------------------------------
+# --- end of the factory ------------------------------------------------------------
 
 
 @pytest.fixture
