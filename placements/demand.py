@@ -28,6 +28,14 @@ class DemandOptions:
     months: int = 12
     grouping: str = COST
     inflation: Decimal = Decimal("0")  # percent a year
+    entry_change: Decimal = Decimal("0")  # a what-if: entries into care up or down, percent
+
+    def adjustments(self, n_states: int) -> list[projection.Adjustment]:
+        """The what-if as rate adjustments: every entry rate scaled by the change."""
+        if not self.entry_change:
+            return []
+        factor = 1 + float(self.entry_change) / 100
+        return [projection.Adjustment(s, None, multiply=factor) for s in range(n_states)]
 
     def as_query(self) -> dict[str, str]:
         return {
@@ -37,6 +45,7 @@ class DemandOptions:
             "months": str(self.months),
             "grouping": self.grouping,
             "inflation": str(self.inflation),
+            "entry_change": str(self.entry_change),
         }
 
 
@@ -64,6 +73,7 @@ FIELDS = {
     "months": "Months to project",
     "grouping": "Placement groups",
     "inflation": "Yearly inflation",
+    "entry_change": "Change in children entering care",
 }
 
 
@@ -92,6 +102,10 @@ def parse_options(
     read(
         "inflation",
         lambda t: parse_decimal(t, minimum=-20, maximum=50, places=2, what="the inflation rate"),
+    )
+    read(
+        "entry_change",
+        lambda t: parse_decimal(t, minimum=-100, maximum=300, places=1, what="the change"),
     )
     grouping = (data.get("grouping") or COST).strip()
     if grouping not in GROUPINGS:
@@ -131,6 +145,11 @@ class DemandResult:
     costs: demand_inputs.UnitCosts
     episodes: int  # cleaned episodes the rates come from
     base_months: list[projection.Month] = field(default_factory=list)  # before adjustments
+
+    @property
+    def state_names(self) -> list[str]:
+        """'<age> <group label>' for each state, for pages."""
+        return [f"{age} {self.labels[g]}" for age in projection.AGE_LABELS for g in self.groups]
 
     @property
     def stock_total(self) -> int:
@@ -181,12 +200,15 @@ def run(
     costs: demand_inputs.UnitCosts | None = None,
     adjustments: list[projection.Adjustment] = (),
 ) -> DemandResult:
-    """The projection for `options` from the current council's episodes (or `arrays`)."""
+    """The projection for `options` from the current council's episodes (or `arrays`); with
+    adjustments (given, or the options' what-if), `months` is the adjusted projection and
+    `base_months` the one without."""
     groups = demand_inputs.group_names(options.grouping)
-    arrays = arrays or demand_inputs.episode_arrays(options.grouping)
+    arrays = demand_inputs.episode_arrays() if arrays is None else arrays
     costs = costs or demand_inputs.unit_costs(options.grouping, options.start)
     n_states = len(projection.AGE_LABELS) * len(groups)
-    episodes = projection.clean_episodes(**arrays.as_kwargs())
+    adjustments = [*adjustments, *options.adjustments(n_states)]
+    episodes = projection.clean_episodes(**arrays.as_kwargs(options.grouping))
     segments = projection.split_by_age(episodes, len(groups))
     rates = projection.estimate_rates(
         segments,
@@ -259,7 +281,9 @@ def projected_cost_by_group(
     """Projected cost per group from the day after options.start to `last` inclusive."""
     groups = demand_inputs.group_names(options.grouping)
     n_states = len(projection.AGE_LABELS) * len(groups)
-    segments = projection.split_by_age(projection.clean_episodes(**arrays.as_kwargs()), len(groups))
+    segments = projection.split_by_age(
+        projection.clean_episodes(**arrays.as_kwargs(options.grouping)), len(groups)
+    )
     rates = projection.estimate_rates(
         segments,
         n_states,
@@ -276,3 +300,62 @@ def projected_cost_by_group(
     per_state = (stocks[1:] * uplift[1:, None]).sum(axis=0) * weekly / 7
     per_group = per_state.reshape(len(projection.AGE_LABELS), len(groups)).sum(axis=0)
     return {g: projection.money(per_group[i]) for i, g in enumerate(groups)}
+
+
+@dataclass
+class RateRow:
+    source: str
+    target: str
+    per_day: float
+    per_year: float  # the daily rate × 365: roughly the share (or, for entries, the number) a year
+
+
+def entry_rows(result: DemandResult) -> list[RateRow]:
+    """The entry rate into each state that children entered in the reference period."""
+    return [
+        RateRow("Not in care", label, float(rate), float(rate) * 365)
+        for label, rate in zip(result.state_names, result.rates.entries, strict=True)
+        if rate > 0
+    ]
+
+
+def move_rows(result: DemandResult) -> list[RateRow]:
+    """Every non-zero daily rate between states (and out of care), largest first per state."""
+    targets = [*result.state_names, "Not in care"]
+    rows = []
+    for s, label in enumerate(result.state_names):
+        for r in np.argsort(-result.rates.moves[s], kind="stable"):
+            rate = float(result.rates.moves[s, r])
+            if rate > 0:
+                rows.append(RateRow(label, targets[r], rate, rate * 365))
+    return rows
+
+
+@dataclass
+class PageTables:
+    """The demand page's tables as rows of plain values, in the groups' order."""
+
+    columns: list[str]  # the groups' labels
+    projected: list[tuple]  # (month end, [children per group], total, lower, upper, cost)
+    history: list[tuple]  # (month end, [children per group], total)
+    what_if: list[tuple]  # (month end, children without, with, cost without, with)
+    unit_costs: list[tuple[str, Decimal]]
+    fallback: list[str]  # labels of the groups costed at the fallback
+
+
+def page_tables(result: DemandResult) -> PageTables:
+    groups, labels = result.groups, result.labels
+    return PageTables(
+        columns=[labels[g] for g in groups],
+        projected=[
+            (m.date, [m.by_group[g] for g in groups], m.total, m.lower, m.upper, m.cost)
+            for m in result.months
+        ],
+        history=[(h.date, [h.by_group[g] for g in groups], h.total) for h in result.history],
+        what_if=[
+            (m.date, base.total, m.total, base.cost, m.cost)
+            for base, m in zip(result.base_months, result.months, strict=False)
+        ],
+        unit_costs=[(labels[g], result.costs.weekly[g]) for g in groups],
+        fallback=[labels[g] for g in result.costs.fallback],
+    )

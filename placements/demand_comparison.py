@@ -17,7 +17,7 @@ def rest_of_year_by_category(period) -> dict[str, Decimal]:
     """Projected cost per cost category from the day after the period's last day to the year
     end, with the rates of the three years to the period end. Empty without episodes."""
     period_end = projection.month_end(month_of(period.year.start_year, period.number))
-    arrays = demand_inputs.episode_arrays(demand_inputs.COST)
+    arrays = demand_inputs.episode_arrays()
     if not len(arrays.child):
         return {}
     options = demand.default_options(period_end)

@@ -50,30 +50,54 @@ def category_group(grouping: str) -> dict[str, str]:
 
 @dataclass
 class EpisodeArrays:
-    """The council's episodes as the keyword arguments of projection.clean_episodes."""
+    """The council's episodes as parallel arrays; `category` and `place` give the group."""
 
     child: np.ndarray
     start: np.ndarray
     end: np.ndarray
     rne: np.ndarray
-    group: np.ndarray
+    category: np.ndarray
+    place: np.ndarray
     birth_year: np.ndarray
     birth_month: np.ndarray
 
-    def as_kwargs(self) -> dict:
-        return dict(self.__dict__)
+    def __len__(self) -> int:
+        return len(self.child)
+
+    def groups(self, grouping: str) -> np.ndarray:
+        """Each episode's group, as its index in group_names(grouping) (-1 if none)."""
+        index = {name: i for i, name in enumerate(group_names(grouping))}
+        if grouping == DEMAND_MODEL:
+            codes = [index[projection.demand_model_group(p)] for p in self.place]
+        else:
+            codes = [index.get(c, -1) for c in self.category]
+        return np.array(codes, dtype=np.int64)
+
+    def as_kwargs(self, grouping: str) -> dict:
+        """The keyword arguments of projection.clean_episodes."""
+        return {
+            "child": self.child,
+            "start": self.start,
+            "end": self.end,
+            "rne": self.rne,
+            "group": self.groups(grouping),
+            "birth_year": self.birth_year,
+            "birth_month": self.birth_month,
+        }
 
     @property
     def latest_day(self) -> datetime.date | None:
-        """The last day any episode started or ended (None without episodes)."""
+        """The last day any episode started or ended, but not after today (None without
+        episodes)."""
         days = np.concatenate([self.start, self.end])
         days = days[~np.isnat(days)]
-        return days.max().astype(datetime.date) if len(days) else None
+        if not len(days):
+            return None
+        return min(days.max().astype(datetime.date), datetime.date.today())
 
 
-def episode_arrays(grouping: str, episodes=None) -> EpisodeArrays:
-    """The current council's episodes, one query (the child's year and month of birth joined).
-    `group` is the index of the episode's placement group in group_names(grouping)."""
+def episode_arrays(episodes=None) -> EpisodeArrays:
+    """The current council's episodes, one query (the child's year and month of birth joined)."""
     episodes = Episode.objects.current() if episodes is None else episodes
     rows = list(
         episodes.order_by().values_list(
@@ -87,12 +111,6 @@ def episode_arrays(grouping: str, episodes=None) -> EpisodeArrays:
             "child__birth_month",
         )
     )
-    names = group_names(grouping)
-    index = {name: i for i, name in enumerate(names)}
-    if grouping == DEMAND_MODEL:
-        group = [index[projection.demand_model_group(r[5])] for r in rows]
-    else:
-        group = [index.get(r[4], -1) for r in rows]
     columns = list(zip(*rows, strict=True)) if rows else [()] * 8
     return EpisodeArrays(
         child=np.array(columns[0], dtype=np.int64),
@@ -102,7 +120,8 @@ def episode_arrays(grouping: str, episodes=None) -> EpisodeArrays:
             dtype="datetime64[D]",
         ),
         rne=np.array(columns[3], dtype=str),
-        group=np.array(group, dtype=np.int64),
+        category=np.array(columns[4], dtype=str),
+        place=np.array(columns[5], dtype=str),
         birth_year=np.array([y or 0 for y in columns[6]], dtype=np.int64),
         birth_month=np.array([m or 0 for m in columns[7]], dtype=np.int64),
     )

@@ -25,9 +25,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, **opts):
         grouping = opts["groups"]
-        arrays = demand_inputs.episode_arrays(
-            grouping if grouping in demand_inputs.GROUPINGS else demand_inputs.COST
-        )
+        arrays = demand_inputs.episode_arrays()
         latest = arrays.latest_day
         if latest is None:
             raise CommandError("This council has no placement episodes: import them first.")
