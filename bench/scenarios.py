@@ -85,6 +85,7 @@ class Scale:
             ("forecast entry", f"/budgets/{CARE}/forecast/?year=2025/26&period=6"),
             ("LAC trend", "/dashboard/lac/?year=2025/26&period=6"),
             ("agency", "/dashboard/agency/?year=2025/26&period=6"),
+            ("demand model, 36 months", "/dashboard/demand/?months=36"),
             ("committee pack export", f"/committee/pack.xlsx?year=2025/26&period=6&service={CARE}"),
         ]
 

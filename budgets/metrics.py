@@ -278,9 +278,14 @@ class GridRow:
 
     @property
     def comparison_pairs(self) -> list[tuple]:
-        """Each comparison figure with its difference from the officer's forecast."""
+        """Each comparison figure with its difference from the officer's forecast, and whether
+        that gap is wider than the commentary threshold (the officer should say why)."""
+        threshold = settings.CSC_COMMENTARY_THRESHOLD
         return [
-            (value, None if value is None else value - self.outturn) for value in self.comparisons
+            (None, None, False)
+            if value is None
+            else (value, value - self.outturn, abs(value - self.outturn) > threshold)
+            for value in self.comparisons
         ]
 
     @property

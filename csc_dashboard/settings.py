@@ -224,6 +224,7 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # (period, lines) -> {line id: Decimal}, each with a `label` (budgets never imports the apps).
 CSC_FORECAST_COMPARISONS: list[str] = [
     "placements.metrics.commitment_forecast",
+    "placements.demand_comparison.demand_forecast",
     "workforce.metrics.establishment_forecast",
 ]
 

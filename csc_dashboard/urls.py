@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, reverse_lazy
 
-from csc_dashboard import committee_views, dashboard_views, views
+from csc_dashboard import committee_views, dashboard_views, demand_views, views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -12,6 +12,7 @@ urlpatterns = [
     path("dashboard/areas/", dashboard_views.areas, name="dashboard_areas"),
     path("dashboard/lac/", dashboard_views.lac, name="dashboard_lac"),
     path("dashboard/agency/", dashboard_views.agency, name="dashboard_agency"),
+    path("dashboard/demand/", demand_views.demand_page, name="dashboard_demand"),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(redirect_authenticated_user=True),

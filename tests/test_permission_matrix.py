@@ -26,6 +26,7 @@ ACCESS = {
     "dashboard_areas": {"GET": READ_ALL, "POST": GET_ONLY},
     "dashboard_lac": {"GET": READ_ALL, "POST": GET_ONLY},
     "dashboard_agency": {"GET": READ_ALL, "POST": GET_ONLY},
+    "dashboard_demand": {"GET": READ_ALL, "POST": GET_ONLY},
     "healthz": {"GET": (200,) * 6, "POST": (405,) * 6},
     "login": {"GET": (200, 302, 302, 302, 302, 302), "POST": (200, 302, 302, 302, 302, 302)},
     "logout": {"GET": (302, 405, 405, 405, 405, 405), "POST": (302,) * 6},

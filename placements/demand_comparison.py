@@ -1,0 +1,50 @@
+"""The demand model beside the officer's forecast: for each placement budget line, actual spend
+to date plus the demand model's projected cost of its categories for the rest of the year.
+Registered in settings.CSC_FORECAST_COMPARISONS, as the commitment forecast is."""
+
+from decimal import ROUND_HALF_UP, Decimal
+
+from budgets.cache import cached
+from budgets.metrics import actuals_to_date
+from budgets.models import month_of
+from placements import demand, demand_inputs, projection
+from placements.models import CategoryLine
+
+ZERO = Decimal("0")
+
+
+def rest_of_year_by_category(period) -> dict[str, Decimal]:
+    """Projected cost per cost category from the day after the period's last day to the year
+    end, with the rates of the three years to the period end. Empty without episodes."""
+    period_end = projection.month_end(month_of(period.year.start_year, period.number))
+    arrays = demand_inputs.episode_arrays()
+    if not len(arrays.child):
+        return {}
+    options = demand.default_options(period_end)
+    costs = demand_inputs.unit_costs(demand_inputs.COST, period_end)
+    return demand.projected_cost_by_group(
+        options, arrays=arrays, costs=costs, last=period.year.ends_on
+    )
+
+
+def demand_forecast(period, lines) -> dict[int, Decimal]:
+    """Actuals to date + the demand model's projected cost for the rest of the year, for each
+    line some cost category is charged to (placements.CategoryLine)."""
+    mapping: dict[int, list[str]] = {}
+    for row in CategoryLine.objects.filter(line__in=lines).values_list("line_id", "category"):
+        mapping.setdefault(row[0], []).append(row[1])
+    if not mapping:
+        return {}
+    projected = cached(("demand forecast", period.pk), lambda: rest_of_year_by_category(period))
+    if not projected:
+        return {}
+    spent = actuals_to_date(list(mapping), period)
+    return {
+        line_id: (
+            spent.get(line_id, ZERO) + sum((projected.get(c, ZERO) for c in categories), ZERO)
+        ).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+        for line_id, categories in mapping.items()
+    }
+
+
+demand_forecast.label = "Demand model"
