@@ -384,11 +384,9 @@ def committee_pack(
         savings_by_year(service),
         savings_delivery(period, service),
     ]
-    finance = finance_benchmarks(council.la_code, day)
     if placement_metrics.has_episodes():
-        tables.append(lac_counts(period))
-    if placement_metrics.has_episodes() or finance.year.year is not None:
-        tables.append(placement_costs(day, finance))
+        finance = finance_benchmarks(council.la_code, day)
+        tables += [lac_counts(period), placement_costs(day, finance)]
     if workforce_metrics.has_fillings():
         tables.append(staffing(day))
     caseload_table = caseloads(day)

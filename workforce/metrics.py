@@ -233,7 +233,11 @@ def census_problems(totals: dict, *, tags: dict[str, str] | None = None) -> list
     than the FTE of every worker in the return (agency workers are among its workers). Warned
     on import and on the page, not refused: the council may know why. `tags` names a total by
     the return's own element."""
-    tags = tags or {}
+    tags = tags or {
+        "vacancies": "Vacancies",
+        "agency_fte": "Agency FTE",
+        "agency_headcount": "Agency headcount",
+    }
     problems = [
         f"{tags.get(name, name)} is {value}: a count cannot be negative, so it is kept as not "
         "reported."
