@@ -22,7 +22,7 @@ POUND = Decimal("1")
 
 # LAIT measures: Section 251 outturn, £ per child per week (DfE definitions).
 UNIT_COSTS = (
-    ("FosteringFinance", "Fostering"),
+    ("FosteringFinance", "Foster care"),
     ("RescareFinance", "Residential care"),
     ("AdoptionFinance", "Adoption"),
     ("LACFinance", "All looked-after services"),

@@ -98,7 +98,7 @@ LIMIT = Decimal("1e14")  # the column holds 14 digits before the point
 
 
 def _lait_year(text: str) -> int:
-    """`2018` (a 31 March or 30 September measure) or `2018-19` (a financial year) → 2018."""
+    """`2024` (a 31 March or 30 September measure) or `2024-25` (a financial year) → 2024."""
     first, _, second = text.partition("-")
     if not (len(first) == 4 and first.isdigit()) or (second and not second.isdigit()):
         raise ValueError(f"{shorten(text, 20)!r} is not a year like 2024 or 2024-25")

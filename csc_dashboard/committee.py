@@ -235,6 +235,8 @@ def placement_costs(day: datetime.date, finance: FinanceBenchmarks | None = None
         "unit": None,
         "annual": sum((r["annual"] for r in rows), ZERO),
     }
+    # The total closes the council's own rows; the DfE's comparisons follow it.
+    rows.append(total)
     note = ""
     if finance is not None:
         year = finance.year.label
@@ -270,7 +272,6 @@ def placement_costs(day: datetime.date, finance: FinanceBenchmarks | None = None
             ("annual", "Aggregate annual cost £m", "millions"),
         ],
         rows,
-        total,
         note=note,
     )
 

@@ -245,9 +245,7 @@ def test_a_census_for_an_la_not_in_the_database_is_refused_naming_both(finance):
     assert ImportRecord.objects.filter(kind="csww", outcome="failed").exists()
 
 
-def test_a_census_for_a_council_in_the_database_goes_to_that_council(
-    southwark_too, administrator
-):
+def test_a_census_for_a_council_in_the_database_goes_to_that_council(southwark_too, administrator):
     # The deployment serves the demo council; Southwark is set up in the same database.
     report = csww_import(census("210"), file_name="c.xml", user=administrator)
     assert report.ok, report.file_error

@@ -4,28 +4,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('budgets', '0011_any_council'),
+        ("budgets", "0011_any_council"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='DfeFigure',
+            name="DfeFigure",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('measure', models.CharField(max_length=40)),
-                ('year', models.PositiveSmallIntegerField()),
-                ('time_period', models.CharField(help_text='as published: 2024 or 2024-25', max_length=7)),
-                ('level', models.CharField(help_text='Local authority, Regional or National', max_length=20)),
-                ('area_code', models.CharField(blank=True, help_text='old LA code or E92000001', max_length=10)),
-                ('area_name', models.CharField(max_length=100)),
-                ('value', models.DecimalField(decimal_places=2, max_digits=16, null=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("measure", models.CharField(max_length=40)),
+                ("year", models.PositiveSmallIntegerField()),
+                (
+                    "time_period",
+                    models.CharField(help_text="as published: 2024 or 2024-25", max_length=7),
+                ),
+                (
+                    "level",
+                    models.CharField(
+                        help_text="Local authority, Regional or National", max_length=20
+                    ),
+                ),
+                (
+                    "area_code",
+                    models.CharField(
+                        blank=True, help_text="old LA code or E92000001", max_length=10
+                    ),
+                ),
+                ("area_name", models.CharField(max_length=100)),
+                ("value", models.DecimalField(decimal_places=2, max_digits=16, null=True)),
             ],
             options={
-                'ordering': ['measure', 'year', 'area_name'],
-                'indexes': [models.Index(fields=['area_code', 'measure', 'year'], name='dfe_figure_area')],
-                'constraints': [models.UniqueConstraint(fields=('measure', 'year', 'level', 'area_code', 'area_name'), name='dfe_figure_unique')],
+                "ordering": ["measure", "year", "area_name"],
+                "indexes": [
+                    models.Index(fields=["area_code", "measure", "year"], name="dfe_figure_area")
+                ],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("measure", "year", "level", "area_code", "area_name"),
+                        name="dfe_figure_unique",
+                    )
+                ],
             },
+        ),
+        # The dashboards cache figures by a data version that every write moves (0009).
+        migrations.RunSQL(
+            "SELECT csc_track_data_changes('budgets_dfefigure');",
+            "DROP TRIGGER IF EXISTS csc_data_version ON budgets_dfefigure;",
         ),
     ]

@@ -24,7 +24,7 @@ class Command(BaseCommand):
     help = (
         "Load DfE reference data from DIR (default fixtures/dfe): statistical neighbours, "
         "LAC rates and population, the social work workforce indicators, and the LAIT extract "
-        "(LAC rates since 2016, Section 251 unit costs and spend, workforce rates)."
+        "(earlier years' LAC rates, Section 251 unit costs and spend, workforce rates)."
     )
 
     def add_arguments(self, parser):
