@@ -85,6 +85,9 @@ class ImportReport:
     deleted: int = 0
     errors: list[RowError] = field(default_factory=ErrorList)
     file_error: str = ""
+    # Loaded, but something in the file cannot be right (a total that no return can hold):
+    # said on the page, in the command's output and in the import log; nothing is refused.
+    warnings: list[str] = field(default_factory=list)
 
     def __setattr__(self, name, value):
         # Importers may put a new list in place of the errors (sorted, with more found): keep
@@ -119,10 +122,13 @@ class ImportReport:
         if self.errors:
             rows = len({error.row for error in self.errors})
             return f"Nothing was imported: {rows} rows have errors."
-        return (
+        done = (
             f"Imported {self.rows} rows: {self.created} new, {self.updated} changed, "
             f"{self.unchanged} unchanged, {self.deleted} removed."
         )
+        if self.warnings:
+            done += " Warning: " + " ".join(self.warnings)
+        return done
 
 
 def max_upload_bytes() -> int:

@@ -456,6 +456,37 @@ class StatisticalNeighbour(models.Model):
         return f"{self.authority.name} → {self.neighbour.name} (#{self.rank})"
 
 
+class DfeFigure(models.Model):
+    """One figure of the DfE's Local Authority Interactive Tool extract
+    (lait_cla_finance_workforce_2016_to_2025.csv): a measure for an area in a year.
+
+    `year` is the calendar year of a 31 March or 30 September measure, or the first year of a
+    financial-year measure (`2024-25` is 2024), as `FinancialYear.start_year` counts. A
+    suppressed value (c, z, x, low, -, blank) is stored as null: missing, never zero. Regions
+    have no code in the file: `area_code` is blank and the name tells them apart."""
+
+    measure = models.CharField(max_length=40)
+    year = models.PositiveSmallIntegerField()
+    time_period = models.CharField(max_length=7, help_text="as published: 2024 or 2024-25")
+    level = models.CharField(max_length=20, help_text="Local authority, Regional or National")
+    area_code = models.CharField(max_length=10, blank=True, help_text="old LA code or E92000001")
+    area_name = models.CharField(max_length=100)
+    value = models.DecimalField(max_digits=16, decimal_places=2, null=True)
+
+    class Meta:
+        ordering = ["measure", "year", "area_name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["measure", "year", "level", "area_code", "area_name"],
+                name="dfe_figure_unique",
+            ),
+        ]
+        indexes = [models.Index(fields=["area_code", "measure", "year"], name="dfe_figure_area")]
+
+    def __str__(self) -> str:
+        return f"{self.area_name} {self.measure} {self.time_period}: {self.value}"
+
+
 class ImportRecord(models.Model):
     """Every import, successful or not: who, when, which file (name and SHA-256), what happened.
 

@@ -17,6 +17,7 @@ from decimal import Decimal
 
 from budgets import metrics as budget_metrics
 from budgets import trends
+from budgets.benchmark_metrics import FinanceBenchmarks, finance_benchmarks
 from budgets.models import Council, Forecast, Period, Saving, Service, month_of
 from budgets.reference import neighbours_of
 from placements import metrics as placement_metrics
@@ -212,7 +213,10 @@ def lac_counts(period: Period) -> CommitteeTable:
     )
 
 
-def placement_costs(day: datetime.date) -> CommitteeTable:
+def placement_costs(day: datetime.date, finance: FinanceBenchmarks | None = None) -> CommitteeTable:
+    """The council's placements by category on `day`, then the DfE's Section 251 weekly unit
+    costs and looked-after spend per child of the council beside its statistical neighbours'
+    average and median and England's, for the financial year the benchmark rule gives."""
     rows = [
         {
             "category": c.label,
@@ -224,6 +228,35 @@ def placement_costs(day: datetime.date) -> CommitteeTable:
         for c in placement_metrics.placement_costs(day)
         if c.children
     ]
+    total = {
+        "category": "Total",
+        "share": sum((r["share"] for r in rows), ZERO),
+        "children": sum(r["children"] for r in rows),
+        "unit": None,
+        "annual": sum((r["annual"] for r in rows), ZERO),
+    }
+    # The total closes the council's own rows; the DfE's comparisons follow it.
+    rows.append(total)
+    note = ""
+    if finance is not None:
+        year = finance.year.label
+        for c in finance.rows:
+            rows.append(
+                {
+                    "category": f"{c.label}, {'a week' if c in finance.unit_costs else '£ a year'}"
+                    f" (DfE {year})"
+                    if year
+                    else f"{c.label} (DfE)",
+                    "unit": c.council,
+                    "neighbours_average": c.neighbours_average,
+                    "neighbours_median": c.neighbours_median,
+                    "england": c.england,
+                }
+            )
+        note = (
+            f"DfE rows: Section 251 outturn. {finance.year.note} Spend per child is gross "
+            "looked-after spend over the children looked after on the 31 March ending the year."
+        )
     return CommitteeTable(
         "placement_costs",
         f"Looked-after children by placement type: number, unit cost and annual cost "
@@ -233,16 +266,13 @@ def placement_costs(day: datetime.date) -> CommitteeTable:
             ("share", "% of children", "percent"),
             ("children", "Number", "count"),
             ("unit", "Average weekly cost £", "pounds"),
+            ("neighbours_average", "Statistical neighbours' average £", "pounds"),
+            ("neighbours_median", "Statistical neighbours' median £", "pounds"),
+            ("england", "England £", "pounds"),
             ("annual", "Aggregate annual cost £m", "millions"),
         ],
         rows,
-        {
-            "category": "Total",
-            "share": sum((r["share"] for r in rows), ZERO),
-            "children": sum(r["children"] for r in rows),
-            "unit": None,
-            "annual": sum((r["annual"] for r in rows), ZERO),
-        },
+        note=note,
     )
 
 
@@ -282,6 +312,8 @@ def caseloads(day: datetime.date) -> CommitteeTable:
 
 
 def benchmarks(la_code: str, lac: dict, staff: dict) -> CommitteeTable:
+    """The LAC rate and workforce indicators of the years the benchmark rule gives for the
+    period's end (lac["rule"], staff["rule"]), never a later year's."""
     by_area = {row["area"]: row for row in staff["rows"]}
     england = by_area.get("England", {})
     sn = by_area.get("Statistical neighbours (average)", {})
@@ -316,7 +348,9 @@ def benchmarks(la_code: str, lac: dict, staff: dict) -> CommitteeTable:
             ("england", "England", "number"),
         ],
         rows,
-        note="Source: Department for Education statistics.",
+        note=" ".join(
+            ["Source: Department for Education statistics.", lac["rule"].note, staff["rule"].note]
+        ),
     )
 
 
@@ -352,15 +386,16 @@ def committee_pack(
         savings_delivery(period, service),
     ]
     if placement_metrics.has_episodes():
-        tables += [lac_counts(period), placement_costs(day)]
+        finance = finance_benchmarks(council.la_code, day)
+        tables += [lac_counts(period), placement_costs(day, finance)]
     if workforce_metrics.has_fillings():
         tables.append(staffing(day))
     caseload_table = caseloads(day)
     if caseload_table.rows:
         tables.append(caseload_table)
     neighbours = [a.la_code for a in neighbours_of(council.la_code)]
-    lac = placement_metrics.comparator_rates(council.la_code, neighbours)
-    staff = workforce_metrics.benchmarks(council.la_code, neighbours)
+    lac = placement_metrics.lac_rate_benchmark(council.la_code, neighbours, day)
+    staff = workforce_metrics.benchmarks(council.la_code, neighbours, day)
     if lac["year"] is not None or staff["year"] is not None:
         tables.append(benchmarks(council.la_code, lac, staff))
     labels = council.committee_labels if isinstance(council.committee_labels, dict) else {}

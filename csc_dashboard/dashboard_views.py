@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from budgets import charts, metrics, trends
 from budgets.access import Role, has_role, role_required, visible_services
+from budgets.benchmark_metrics import finance_benchmarks
 from budgets.cache import cached
 from budgets.chart_style import figure_data
 from budgets.models import Council, Service, month_of
@@ -25,7 +26,6 @@ from csc_dashboard.routers import replica_reads
 from placements import charts as placement_charts
 from placements import metrics as placement_metrics
 from placements.categories import CostCategory
-from placements.models import UnitCostBenchmark
 from workforce import charts as workforce_charts
 from workforce import metrics as workforce_metrics
 
@@ -221,10 +221,17 @@ def _lac(period) -> dict:
         rows.append((month, cells, sum(cells)))
     council = Council.objects.current().first()
     code = council.la_code if council else ""
-    rates = placement_metrics.rate_series(code, [a.la_code for a in neighbours_of(code)])
-    costs = unit_cost_rows(period)
+    day = _period_end(period)
+    rule = placement_metrics.lac_rate_year(code, day)
+    rates = placement_metrics.rate_series(
+        code, [a.la_code for a in neighbours_of(code)], up_to=rule.wanted
+    )
+    finance = finance_benchmarks(code, day)
+    costs = [(c.label, c.council, c.neighbours_average, c.england) for c in finance.unit_costs]
     return dict(
         rates=rates,
+        rate_note=rule.note,
+        finance=finance,
         rate_chart=chart(
             "chart-lac-rate",
             placement_charts.lac_rate_comparison(rates),
@@ -246,24 +253,9 @@ def _lac(period) -> dict:
     )
 
 
-def unit_cost_rows(period) -> list[tuple]:
-    """(category, council £/week at the period end, neighbours £, national £) for the
-    categories with published comparators (the committee's placement mix table)."""
-    end = month_of(period.year.start_year, period.number)
-    day = (end + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-    benchmarks = {
-        (b.category, b.comparator): b.weekly_cost for b in UnitCostBenchmark.objects.all()
-    }
-    return [
-        (
-            c.label,
-            c.unit_cost,
-            benchmarks.get((c.category, "Statistical neighbours")),
-            benchmarks.get((c.category, "National")),
-        )
-        for c in placement_metrics.placement_costs(day)
-        if (c.category, "National") in benchmarks
-    ]
+def _period_end(period) -> datetime.date:
+    start = month_of(period.year.start_year, period.number)
+    return (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
 
 
 @replica_reads
@@ -289,11 +281,12 @@ def _agency(period) -> dict:
         for _, a, p in series
     ]
     target = settings.CSC_AGENCY_TARGET
-    england = workforce_metrics.england_agency_rate()
+    england, rule = workforce_metrics.england_agency_rate(_period_end(period))
     return dict(
         rows=[(m, r, a, p) for m, r, (_, a, p) in zip(months, ratios, series, strict=True)],
         target=target,
         england=england,
+        england_note=rule.note,
         agency_chart=chart(
             "chart-agency",
             workforce_charts.agency_trend(months, ratios, target=target, england=england),

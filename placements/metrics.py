@@ -12,6 +12,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from budgets.metrics import month_ends_sql
+from budgets.reference import ENGLAND, Basis, BenchmarkYear, benchmark_year
 from placements.categories import CostCategory
 from placements.models import CategoryLine, Episode, LacRate, Population, RateCard
 
@@ -143,21 +144,50 @@ def placement_costs(day: datetime.date) -> list[CategoryCost]:
     return rows
 
 
-def comparator_rates(la_code: str, neighbours: list[str], year: int | None = None) -> dict:
-    """The council's LAC rate per 10,000 on 31 March beside England's and its statistical
-    neighbours' average (neighbours with a suppressed rate are left out, not counted as 0)."""
-    rates = LacRate.objects.filter(area_code__in=[la_code, "E92000001", *neighbours])
-    if year is None:
-        latest = rates.filter(area_code=la_code, rate_per_10k__isnull=False).order_by("-year")
-        year = latest.values_list("year", flat=True).first()
-    by_area = {r.area_code: r.rate_per_10k for r in rates.filter(year=year)}
+def lac_rate_year(la_code: str, day: datetime.date) -> BenchmarkYear:
+    """The 31 March whose DfE LAC rate goes with `day`: the last on or before it that has a
+    published rate for the council (England's years for a council the DfE does not list).
+    One query."""
+    rows = (
+        LacRate.objects.filter(area_code__in=[la_code, ENGLAND], rate_per_10k__isnull=False)
+        .values_list("area_code", "year")
+        .distinct()
+    )
+    years: dict[str, set[int]] = {}
+    for code, year in rows:
+        years.setdefault(code, set()).add(year)
+    return benchmark_year(day, years.get(la_code) or years.get(ENGLAND) or [], basis=Basis.MARCH)
+
+
+def comparator_rates(la_code: str, neighbours: list[str], year: int | None) -> dict:
+    """The council's LAC rate per 10,000 on 31 March `year` beside England's and its
+    statistical neighbours' average (neighbours with a suppressed rate are left out, not
+    counted as 0). No year: no figures."""
+    by_area = {}
+    if year is not None:
+        rates = LacRate.objects.filter(area_code__in=[la_code, ENGLAND, *neighbours], year=year)
+        by_area = {r.area_code: r.rate_per_10k for r in rates}
     sn = [by_area[c] for c in neighbours if by_area.get(c) is not None]
     return {
         "year": year,
         "council": by_area.get(la_code),
-        "england": by_area.get("E92000001"),
+        "england": by_area.get(ENGLAND),
         "neighbours": (sum(sn, ZERO) / len(sn)).quantize(Decimal("0.1")) if sn else None,
     }
+
+
+def lac_rate_benchmark(la_code: str, neighbours: list[str], day: datetime.date) -> dict:
+    """comparator_rates for the year the rule gives for `day`, with the rule ("rule": which
+    31 March and why). Two queries."""
+    rule = lac_rate_year(la_code, day)
+    return {**comparator_rates(la_code, neighbours, rule.year), "rule": rule}
+
+
+def rate_population(la_code: str, rate_year: int) -> int | None:
+    """The population a 31 March rate is per 10,000 of: the DfE divides the children looked
+    after on 31 March by the ONS mid-year estimate of the year before (the rates file's own
+    population column for 31 March 2025 is the mid-2024 estimate)."""
+    return population_of(la_code, rate_year - 1)
 
 
 def spend_between(start: datetime.date, end: datetime.date) -> dict[str, Decimal]:
@@ -246,12 +276,14 @@ def latest_day() -> datetime.date:
     return min(today, max(days)) if days else today
 
 
-def rate_series(la_code: str, neighbours: list[str]) -> list[tuple]:
+def rate_series(la_code: str, neighbours: list[str], up_to: int | None = None) -> list[tuple]:
     """(year, council rate, statistical neighbours' average, England) per 10,000 children on
-    31 March, for every year the DfE published; suppressed rates are left out. One query."""
-    rows = LacRate.objects.filter(area_code__in=[la_code, "E92000001", *neighbours]).values_list(
-        "year", "area_code", "rate_per_10k"
-    )
+    31 March, for every year the DfE published up to `up_to` (a page never shows a figure from
+    after its date); suppressed rates are left out. One query."""
+    rows = LacRate.objects.filter(area_code__in=[la_code, ENGLAND, *neighbours])
+    if up_to is not None:
+        rows = rows.filter(year__lte=up_to)
+    rows = rows.values_list("year", "area_code", "rate_per_10k")
     years: dict[int, dict] = {}
     for year, code, rate in rows:
         years.setdefault(year, {})[code] = rate

@@ -7,6 +7,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from budgets.access import Role, has_role, role_required
+from budgets.benchmark_metrics import finance_benchmarks
 from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
 from budgets.numbers import parse_decimal, parse_name, parse_whole, query_day, safely
@@ -14,7 +15,7 @@ from budgets.reference import neighbours_of
 from placements import metrics, scenarios
 from placements.categories import CostCategory
 from placements.importers import episodes_import
-from placements.models import Scenario, UnitCostBenchmark
+from placements.models import Scenario
 
 
 def _day(request) -> datetime.date:
@@ -29,12 +30,6 @@ def index(request):
     council = Council.objects.current().first()
     code = council.la_code if council else ""
     costs = metrics.placement_costs(day)
-    benchmarks = {
-        (b.category, b.comparator): b.weekly_cost for b in UnitCostBenchmark.objects.all()
-    }
-    for row in costs:
-        row.neighbours = benchmarks.get((row.category, "Statistical neighbours"))
-        row.national = benchmarks.get((row.category, "National"))
     lac = metrics.lac_on(day)
     population = metrics.population_of(code, day.year)
     return render(
@@ -51,7 +46,10 @@ def index(request):
             "annual_total": sum((c.annual_cost for c in costs), Decimal("0")),
             "august": [(d, metrics.lac_on(d)) for d in metrics.end_of_august_dates(day)],
             "dates": metrics.suggested_dates(),
-            "comparators": metrics.comparator_rates(code, [a.la_code for a in neighbours_of(code)]),
+            "comparators": metrics.lac_rate_benchmark(
+                code, [a.la_code for a in neighbours_of(code)], day
+            ),
+            "finance": finance_benchmarks(code, day),
             "can_upload": has_role(request.user, Role.FINANCE_OFFICER, Role.ADMINISTRATOR),
         },
     )
@@ -99,9 +97,11 @@ def scenario_result(scenario: Scenario, day: datetime.date, code: str) -> Decima
         return scenarios.change_unit_cost(
             children=row.children, unit=row.unit_cost or 0, percentage=Decimal(p["percentage"])
         )
-    rates = metrics.comparator_rates(code, [a.la_code for a in neighbours_of(code)])
+    # The comparator's rate and the population it is per 10,000 of, both of the 31 March the
+    # benchmark rule gives for `day` (never a later year's rate beside this year's children).
+    rates = metrics.lac_rate_benchmark(code, [a.la_code for a in neighbours_of(code)], day)
     target = rates.get(p["comparator"])
-    population = metrics.population_of(code, day.year)
+    population = metrics.rate_population(code, rates["year"]) if rates["year"] else None
     lac = metrics.lac_on(day)
     if target is None or not population or not lac:
         return None

@@ -25,7 +25,7 @@ from budgets.importing import (
     shorten,
 )
 from budgets.models import Council, Service
-from workforce.metrics import annual_from_rates
+from workforce.metrics import annual_from_rates, census_problems
 from workforce.models import CensusReturn, Filling, Indicator, Post, Team
 
 COLUMNS = {
@@ -246,16 +246,25 @@ def _write_establishment(parsed, columns, report, *, user=None) -> None:
 
 # The census table's columns hold up to 999,999.99 (and whole numbers up to 2**31).
 CENSUS_LIMITS = {Decimal: Decimal("1000000"), int: 2**31}
+# The return's LA-level totals (module LALevelVacancies): field, XML element, type.
+LA_LEVEL = [
+    ("vacancies", "NumberOfVacancies", Decimal),
+    ("agency_fte", "NoAgencyFTE", Decimal),
+    ("agency_headcount", "NoAgencyHeadcount", int),
+]
 
 
-def _number(element, path, kind=Decimal):
+def _number(element, path, kind=Decimal, *, signed=False):
+    """A census number from 0 up to the column's limit; `signed`: a negative one is read too
+    (an LA-level count the importer warns about rather than refuses)."""
     node = element.find(path)
     if node is None or node.text is None or not node.text.strip():
         return None
     text = node.text.strip()
+    low = -CENSUS_LIMITS[kind] if signed else 0
     try:
         value = kind(text)
-        usable = (kind is int or value.is_finite()) and 0 <= value < CENSUS_LIMITS[kind]
+        usable = (kind is int or value.is_finite()) and low <= value < CENSUS_LIMITS[kind]
     except (ValueError, ArithmeticError):
         usable = False
     if not usable:
@@ -265,19 +274,40 @@ def _number(element, path, kind=Decimal):
     return value
 
 
-def _census_council(root):
-    """The council whose return this is: this deployment's, and the file's own LA code (the
-    DfE header's Source/LEA), when it gives one, must be the same."""
+def _census_council(root, user):
+    """The council whose return this is, from the file's own LA code (the DfE header's
+    Source/LEA): this deployment's council, or another council set up in the same database
+    (a regional deployment), which the uploader must be allowed to load for. A file without
+    the code is this deployment's. Any other LA code is refused, naming both."""
     council = Council.objects.current().first()
     if council is None:
         raise ImportFileError("Set up the council before loading its census return.")
     lea = (root.findtext("./Header/Source/LEA") or "").strip()
-    if lea and lea != council.la_code:
+    if not lea or lea == council.la_code:
+        return council
+    other = Council.objects.filter(la_code=lea).first()
+    if other is None:
         raise ImportFileError(
             f"The census return is for LA {shorten(lea, 20)}; this deployment serves "
             f"{council.name} (LA {council.la_code})."
         )
-    return council
+    if not may_load_for(user, other):
+        raise ImportFileError(
+            f"The census return is for {other.name} (LA {other.la_code}), which you may not "
+            f"load for; this deployment serves {council.name} (LA {council.la_code})."
+        )
+    return other
+
+
+def may_load_for(user, council) -> bool:
+    """An operator at the command line, an administrator, or a finance officer of one of
+    `council`'s services."""
+    if user is None or has_role(user, Role.ADMINISTRATOR):
+        return True
+    return (
+        has_role(user, Role.FINANCE_OFFICER)
+        and Service.objects.filter(directorate__council=council, finance_officers=user).exists()
+    )
 
 
 def csww_import(data: bytes, *, file_name: str, user=None) -> ImportReport:
@@ -300,7 +330,7 @@ def csww_import(data: bytes, *, file_name: str, user=None) -> ImportReport:
             raise ImportFileError(f"The file is not well-formed XML: {exc}") from None
         for element in root.iter():  # the DfE's schema may put everything in a namespace
             element.tag = element.tag.rsplit("}", 1)[-1]
-        _census_council(root)
+        council = _census_council(root, user)
         reference = root.find("./Header/CollectionDetails/ReferenceDate")
         if reference is None or not (reference.text or "").strip():
             raise ImportFileError("Message/Header/CollectionDetails/ReferenceDate is missing.")
@@ -319,18 +349,25 @@ def csww_import(data: bytes, *, file_name: str, user=None) -> ImportReport:
         if fte >= CENSUS_LIMITS[Decimal] or cases >= CENSUS_LIMITS[int]:
             raise ImportFileError("The census totals are larger than any council's.")
         vacancies = root.find(".//LALevelVacancies")
+        la_level = {
+            name: _number(vacancies, tag, kind, signed=True) if vacancies is not None else None
+            for name, tag, kind in LA_LEVEL
+        }
         totals = {
             "workers": len(workers),
             "worker_fte": fte,
             "agency_workers": agency,
             "cases": cases,
-            "vacancies": _number(vacancies, "NumberOfVacancies") if vacancies is not None else None,
-            "agency_fte": _number(vacancies, "NoAgencyFTE") if vacancies is not None else None,
-            "agency_headcount": _number(vacancies, "NoAgencyHeadcount", int)
-            if vacancies is not None
-            else None,
+            **la_level,
         }
-        _, created = CensusReturn.objects.update_or_create(reference_date=day, defaults=totals)
+        report.warnings = census_problems(totals, tags={n: t for n, t, _ in LA_LEVEL})
+        # A negative count cannot be stored as a count: kept as not reported, and warned.
+        totals |= {
+            name: None for name, value in la_level.items() if value is not None and value < 0
+        }
+        _, created = CensusReturn.objects.update_or_create(
+            council=council, reference_date=day, defaults=totals
+        )
         report.created, report.updated = int(created), int(not created)
     except ImportFileError as exc:
         report.file_error = str(exc)

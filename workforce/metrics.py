@@ -11,6 +11,7 @@ from django.db import connection
 from django.db.models import Q, QuerySet, Sum
 
 from budgets.metrics import month_ends_sql
+from budgets.reference import ENGLAND, Basis, BenchmarkYear, benchmark_year
 from workforce.models import Filling, Indicator, Team, TeamCaseload
 
 ZERO = Decimal("0")
@@ -155,24 +156,44 @@ def caseloads(month: datetime.date) -> list[dict]:
     return rows
 
 
-def benchmarks(la_code: str, neighbours: list[str], year=None) -> dict:
+def indicator_year(la_code: str, day: datetime.date) -> BenchmarkYear:
+    """The 30 September census whose DfE indicators go with `day`: the last on or before it
+    that the DfE published for the council (England's years for a council it does not list).
+    One query."""
+    rows = (
+        Indicator.objects.filter(area_code__in=[la_code, ENGLAND])
+        .values_list("area_code", "year")
+        .distinct()
+    )
+    years: dict[str, set[int]] = {}
+    for code, year in rows:
+        years.setdefault(code, set()).add(year)
+    return benchmark_year(
+        day, years.get(la_code) or years.get(ENGLAND) or [], basis=Basis.SEPTEMBER
+    )
+
+
+def benchmarks(la_code: str, neighbours: list[str], day: datetime.date) -> dict:
     """Agency rate, vacancy rate and caseload of the council, its region, England and its
-    statistical neighbours' average (suppressed values are left out, never counted as 0)."""
-    own = Indicator.objects.filter(area_code=la_code).order_by("-year").first()
+    statistical neighbours' average (suppressed values are left out, never counted as 0), at
+    the census the benchmark rule gives for `day` ("rule" says which and why). Two queries."""
+    rule = indicator_year(la_code, day)
+    year = rule.year
+    rows = Indicator.objects.none()
+    if year is not None:
+        rows = Indicator.objects.filter(
+            Q(area_code__in=[la_code, ENGLAND, *neighbours]) | Q(level="Regional"), year=year
+        )
+    by_area = {r.area_code: r for r in rows}
+    own = by_area.get(la_code)
     region_code = own.region_code if own else ""
-    areas = [la_code, region_code, "E92000001", *neighbours]
-    rows = Indicator.objects.filter(area_code__in=areas)
-    if year is None:
-        year = rows.filter(area_code=la_code).order_by("-year").values_list("year", flat=True)
-        year = year.first()
-    by_area = {r.area_code: r for r in rows.filter(year=year)}
 
     def average(field):
         values = [getattr(by_area[c], field) for c in neighbours if c in by_area]
         values = [v for v in values if v is not None]
         return (sum(values, ZERO) / len(values)).quantize(Decimal("0.1")) if values else None
 
-    result = {"year": year, "rows": []}
+    result = {"year": year, "rule": rule, "rows": []}
     for label, code in [
         ("This council", la_code),
         ("Region", region_code),
@@ -198,11 +219,35 @@ def benchmarks(la_code: str, neighbours: list[str], year=None) -> dict:
     return result
 
 
-def england_agency_rate() -> Decimal | None:
-    """England's latest published agency rate (DfE workforce census), for comparison."""
-    row = (
-        Indicator.objects.filter(area_code="E92000001", agency_rate__isnull=False)
-        .order_by("-year")
-        .first()
-    )
-    return row.agency_rate if row else None
+def england_agency_rate(day: datetime.date) -> tuple[Decimal | None, BenchmarkYear]:
+    """England's agency rate (DfE workforce census) at the last 30 September census on or
+    before `day`, with the rule's note. Two queries."""
+    published = Indicator.objects.filter(area_code=ENGLAND, agency_rate__isnull=False)
+    rule = benchmark_year(day, published.values_list("year", flat=True), basis=Basis.SEPTEMBER)
+    row = published.filter(year=rule.year).first() if rule.year is not None else None
+    return (row.agency_rate if row else None), rule
+
+
+def census_problems(totals: dict, *, tags: dict[str, str] | None = None) -> list[str]:
+    """What a census return's totals say that cannot be: a negative count, or more agency FTE
+    than the FTE of every worker in the return (agency workers are among its workers). Warned
+    on import and on the page, not refused: the council may know why. `tags` names a total by
+    the return's own element."""
+    tags = tags or {
+        "vacancies": "Vacancies",
+        "agency_fte": "Agency FTE",
+        "agency_headcount": "Agency headcount",
+    }
+    problems = [
+        f"{tags.get(name, name)} is {value}: a count cannot be negative, so it is kept as not "
+        "reported."
+        for name in ("vacancies", "agency_fte", "agency_headcount")
+        if (value := totals.get(name)) is not None and value < 0
+    ]
+    agency, fte = totals.get("agency_fte"), totals.get("worker_fte")
+    if agency is not None and fte is not None and agency > fte:
+        problems.append(
+            f"{tags.get('agency_fte', 'Agency FTE')} {agency} is more than the FTE of all the "
+            f"return's workers ({fte}): check the return."
+        )
+    return problems

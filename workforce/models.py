@@ -129,10 +129,19 @@ class TeamCaseload(models.Model):
         return f"{self.team} {self.month:%B %Y}"
 
 
-class CensusReturn(models.Model):
-    """Totals of a DfE Children's Social Work Workforce census return, never worker records."""
+class CensusReturnQuerySet(models.QuerySet):
+    def current(self):
+        """The returns of the council this deployment serves."""
+        return self.filter(council__in=_current_council())
 
-    reference_date = models.DateField(unique=True)
+
+class CensusReturn(models.Model):
+    """Totals of a DfE Children's Social Work Workforce census return, never worker records.
+    A return belongs to the council whose LA code its header gives (a regional database holds
+    several councils' returns for the same 30 September)."""
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
+    reference_date = models.DateField()
     workers = models.PositiveIntegerField()
     worker_fte = models.DecimalField(max_digits=8, decimal_places=2)
     agency_workers = models.PositiveIntegerField()
@@ -140,6 +149,15 @@ class CensusReturn(models.Model):
     agency_fte = models.DecimalField(max_digits=8, decimal_places=2, null=True)
     agency_headcount = models.PositiveIntegerField(null=True)
     cases = models.PositiveIntegerField(null=True)
+
+    objects = CensusReturnQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["council", "reference_date"], name="census_return_unique"
+            )
+        ]
 
     def __str__(self) -> str:
         return f"CSWW census {self.reference_date}"

@@ -57,8 +57,11 @@ def index(request):
             "by_team": metrics.agency_ratio_by_team(day),
             "series": series,
             "caseloads": metrics.caseloads(day.replace(day=1)),
-            "benchmarks": metrics.benchmarks(code, [a.la_code for a in neighbours_of(code)]),
-            "census": CensusReturn.objects.order_by("-reference_date")[:3],
+            "benchmarks": metrics.benchmarks(code, [a.la_code for a in neighbours_of(code)], day),
+            "census": [
+                (c, metrics.census_problems(vars(c)))
+                for c in CensusReturn.objects.current().order_by("-reference_date")[:3]
+            ],
             "can_upload": has_role(request.user, Role.FINANCE_OFFICER, Role.ADMINISTRATOR),
         },
     )

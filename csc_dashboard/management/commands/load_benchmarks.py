@@ -6,7 +6,14 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
-from budgets.reference import SN_FILE, ReferenceDataError, load_statistical_neighbours
+from budgets.reference import (
+    LAIT_FILE,
+    SN_FILE,
+    ReferenceDataError,
+    load_dfe_figures,
+    load_statistical_neighbours,
+)
+from placements.benchmarks import lac_rates_from_lait
 from placements.importers import load_lac_benchmarks
 from workforce.importers import load_workforce_benchmarks
 
@@ -16,7 +23,8 @@ DEFAULT_DIR = settings.BASE_DIR / "fixtures" / "dfe"
 class Command(BaseCommand):
     help = (
         "Load DfE reference data from DIR (default fixtures/dfe): statistical neighbours, "
-        "LAC rates and population, and the social work workforce indicators."
+        "LAC rates and population, the social work workforce indicators, and the LAIT extract "
+        "(earlier years' LAC rates, Section 251 unit costs and spend, workforce rates)."
     )
 
     def add_arguments(self, parser):
@@ -34,6 +42,10 @@ class Command(BaseCommand):
                 self.stdout.write(f"LAC rates: {rates} rows; population: {people} rows.")
                 indicators = load_workforce_benchmarks(folder)
                 self.stdout.write(f"Workforce indicators: {indicators} rows.")
+                created, updated = load_dfe_figures(folder / LAIT_FILE)
+                self.stdout.write(f"LAIT figures: {created} new, {updated} changed.")
+                earlier = lac_rates_from_lait()
+                self.stdout.write(f"LAC rates from LAIT for earlier years: {earlier} rows.")
         except (ReferenceDataError, FileNotFoundError, KeyError, ValueError) as exc:
             raise CommandError(f"Nothing was loaded: {exc}") from exc
         self.stdout.write(self.style.SUCCESS("Benchmarks loaded."))
