@@ -252,7 +252,7 @@ def unit_cost_rows(period) -> list[tuple]:
     end = month_of(period.year.start_year, period.number)
     day = (end + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
     benchmarks = {
-        (b.category, b.comparator): b.weekly_cost for b in UnitCostBenchmark.objects.all()
+        (b.category, b.comparator): b.weekly_cost for b in UnitCostBenchmark.objects.current()
     }
     return [
         (
