@@ -141,13 +141,17 @@ class _Target:
         self.others = _may_load_other_councils(user)
         self._known: dict[str, int | str | None] = {}
 
-    def council_of(self, text: str):
-        """The council id for an LA cell; a str is the reason the row is skipped; None is a
-        cell that names no local authority."""
-        if text in self._known:
-            return self._known[text]
+    def prepare(self) -> None:
+        """Read the authorities' names before a COPY starts: no other query may run on the
+        connection while a COPY is under way."""
         if self.authorities is None:
             self.authorities = LocalAuthorities()
+
+    def council_of(self, text: str):
+        """The council id for an LA cell; a str is the reason the row is skipped; None is a
+        cell that names no local authority. No query (prepare() has read the names)."""
+        if text in self._known:
+            return self._known[text]
         code = self.authorities.code(text)
         if code is None:
             result = None
@@ -223,6 +227,7 @@ class _Returns:
 
     def __init__(self, files: int):
         self.names: list[str] = []
+        self.start_headers: list[str] = []  # each file's own header of DECOM
         self.seen: set[tuple[int, int | None]] = set()
         self.latest: dict[int, datetime.date] = {}
         self.files = files
@@ -274,6 +279,8 @@ def _stage_children(source, name, kind, target, report, order, max_bytes) -> int
     own = functools.partial(_header_name, header, columns)
     reference = _pseudonymiser()
     source_no = 1 if kind == "uasc" else 0
+    if "LA" in columns:
+        target.prepare()
     with connection.cursor() as cursor, cursor.cursor.copy("COPY child_rows FROM STDIN") as copy:
         for number, cells in rows:
             errors = []
@@ -285,7 +292,7 @@ def _stage_children(source, name, kind, target, report, order, max_bytes) -> int
                         ("LA", f"{_cell(cells, columns, 'LA')[:40]!r} is not a local authority")
                     )
                 elif isinstance(council_id, str):
-                    target.report.skip(council_id)
+                    report.skip(council_id, episode=False)
                     continue
             year = None
             if _cell(cells, columns, "YEAR"):
@@ -357,11 +364,14 @@ def _stage_episodes(source, name, file_no, target, report, returns, max_bytes, *
     own = functools.partial(_header_name, header, columns)
     prefix = f"{name}: " if many else ""
     returns.names.append(name)
+    returns.start_headers.append(own("DECOM"))
     # One C-level lookup per row picks the cells; a missing optional column reads the blank
     # cell added past the end of every row.
     width = len(header)
     pick = operator.itemgetter(*(columns.get(column, width) for column in EPISODE_ORDER))
     la_at, year_at = columns.get("LA"), columns.get("YEAR")
+    if la_at is not None:
+        target.prepare()
     reference = _pseudonymiser()
     last_child, last_reference = None, None
     council_id, year = target.council.pk, None
@@ -469,7 +479,7 @@ def _check_episodes(report, returns) -> None:
                 + "the same child and start date appear again"
                 + (f" in the {year} return" if year else "")
                 + f" (first on row {first})",
-                "DECOM",
+                returns.start_headers[file_no],
             )
             for file_no, row, first, year in cursor.fetchall()
         ]
@@ -569,8 +579,8 @@ def _write_episodes(report) -> dict[int, datetime.date]:
             'SELECT council_id, max(greatest(start, "end")) FROM episode_stage GROUP BY 1'
         )
         councils = dict(cursor.fetchall())
-    skipped = sum(report.skipped.values())
-    report.unchanged = report.rows - skipped - report.superseded - report.created - report.updated
+    loaded = report.rows - report.skipped_episodes - report.superseded
+    report.unchanged = loaded - report.created - report.updated
     return councils
 
 

@@ -101,12 +101,14 @@ class EpisodesReport(ImportReport):
     database does not hold (skipped, per LA), rows that repeat an episode of a later return,
     and the check of the numbers looked after against the DfE's."""
 
-    skipped: dict[str, int] = field(default_factory=dict)  # reason → rows
+    skipped: dict[str, int] = field(default_factory=dict)  # reason → rows of every file
+    skipped_episodes: int = 0  # of them, rows of the episodes files (counted in `rows`)
     superseded: int = 0
     checks: list = field(default_factory=list)  # placements.metrics.LacCheck per council
 
-    def skip(self, reason: str) -> None:
+    def skip(self, reason: str, *, episode: bool = True) -> None:
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
+        self.skipped_episodes += episode
 
     @property
     def warnings(self) -> list[str]:
@@ -114,7 +116,10 @@ class EpisodesReport(ImportReport):
 
     @property
     def notes(self) -> list[str]:
-        notes = [f"{rows:,} rows for {reason}" for reason, rows in sorted(self.skipped.items())]
+        notes = [
+            f"{rows:,} {'row' if rows == 1 else 'rows'} for {reason}"
+            for reason, rows in sorted(self.skipped.items())
+        ]
         if self.superseded:
             notes.append(
                 f"{self.superseded:,} rows repeat an episode that a later return holds: the "

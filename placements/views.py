@@ -57,7 +57,7 @@ def index(request):
     )
 
 
-@role_required(Role.FINANCE_OFFICER)
+@role_required(Role.FINANCE_OFFICER, Role.ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def upload(request):
     """SSDA903 episodes: one file or several (yearly returns), with optional header and UASC
