@@ -16,14 +16,17 @@ class CategoryLineAdmin(admin.ModelAdmin):
 
 @admin.register(models.RateCard)
 class RateCardAdmin(admin.ModelAdmin):
-    list_display = ["category", "effective_from", "weekly_cost"]
+    list_display = ["council", "category", "effective_from", "weekly_cost"]
+    list_filter = ["council", "category"]
 
 
 @admin.register(models.UnitCostBenchmark)
 class UnitCostBenchmarkAdmin(admin.ModelAdmin):
-    list_display = ["category", "comparator", "weekly_cost"]
+    list_display = ["council", "category", "comparator", "weekly_cost"]
+    list_filter = ["council"]
 
 
 @admin.register(models.Scenario)
 class ScenarioAdmin(admin.ModelAdmin):
-    list_display = ["name", "kind", "created_by", "created_at"]
+    list_display = ["name", "council", "kind", "created_by", "created_at"]
+    list_filter = ["council"]

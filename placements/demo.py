@@ -199,6 +199,7 @@ def load_placements_demo(figures: dict, council) -> int:
         lewisham, neighbours, national = spec["unit_costs_weekly"][key]
         for comparator, value in [("Statistical neighbours", neighbours), ("National", national)]:
             UnitCostBenchmark.objects.update_or_create(
+                council=council,
                 category=_category,
                 comparator=comparator,
                 defaults={"weekly_cost": Decimal(value)},

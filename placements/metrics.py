@@ -18,6 +18,7 @@ from placements.models import CategoryLine, Episode, LacRate, Population, RateCa
 
 WEEKS_PER_YEAR = Decimal("52")  # the report's annual costs are weekly cost × 52
 ZERO = Decimal("0")
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def open_on(day: datetime.date, episodes: QuerySet | None = None) -> QuerySet:
@@ -95,14 +96,48 @@ def population_of(area_code: str, year: int) -> int | None:
     return row.children if row else None
 
 
-def weekly_cost(episode: Episode, rates: list[RateCard]) -> Decimal | None:
-    """The episode's own cost, or its category's rate card in force at its start."""
+def current_rates() -> dict[str, list[RateCard]]:
+    """The current council's rate cards per category, in date order. One query."""
+    cards: dict[str, list[RateCard]] = {}
+    for card in RateCard.objects.current().order_by("effective_from"):
+        cards.setdefault(card.category, []).append(card)
+    return cards
+
+
+def card_on(cards: list[RateCard], day: datetime.date) -> RateCard | None:
+    """The card in force on `day`: the latest effective on or before it."""
+    in_force = [c for c in cards if c.effective_from <= day]
+    return in_force[-1] if in_force else None
+
+
+def weekly_cost(episode: Episode, rates: dict, day: datetime.date) -> Decimal | None:
+    """The episode's own cost, or its category's rate card in force on `day` (a card costs
+    every placement open from its date, whenever the placement started)."""
     if episode.weekly_cost is not None:
         return episode.weekly_cost
-    cards = [
-        r for r in rates if r.category == episode.category and r.effective_from <= episode.start
-    ]
-    return max(cards, key=lambda r: r.effective_from).weekly_cost if cards else None
+    card = card_on(rates.get(episode.category, []), day)
+    return card.weekly_cost if card else None
+
+
+def cost_between(
+    episode: Episode, rates: dict, first: datetime.date, last: datetime.date
+) -> Decimal | None:
+    """The cost of `episode` for the days `first` to `last` inclusive (the caller keeps them
+    within the episode): its own weekly cost for every day, or else each rate card for the
+    days it was in force; None when no cost is known for any of the days."""
+    days = (last - first).days + 1
+    if days <= 0:
+        return ZERO
+    if episode.weekly_cost is not None:
+        return episode.weekly_cost * days / 7
+    cards = rates.get(episode.category, [])
+    total = None
+    for card, following in zip(cards, [*cards[1:], None], strict=True):
+        start = max(first, card.effective_from)
+        stop = last if following is None else min(last, following.effective_from - ONE_DAY)
+        if stop >= start:
+            total = (total or ZERO) + card.weekly_cost * ((stop - start).days + 1) / 7
+    return total
 
 
 @dataclass
@@ -118,10 +153,10 @@ class CategoryCost:
 def placement_costs(day: datetime.date) -> list[CategoryCost]:
     """Placement mix, average weekly unit cost and annual cost per category on `day`
     (the committee report's placement mix table)."""
-    rates = list(RateCard.objects.all())
+    rates = current_rates()
     groups: dict[str, list] = {}
     for episode in open_on(day):
-        groups.setdefault(episode.category, []).append(weekly_cost(episode, rates))
+        groups.setdefault(episode.category, []).append(weekly_cost(episode, rates, day))
     total = sum(len(v) for v in groups.values())
     labels = dict(CostCategory.choices)
     rows = []
@@ -192,20 +227,17 @@ def rate_population(la_code: str, rate_year: int) -> int | None:
 
 def spend_between(start: datetime.date, end: datetime.date) -> dict[str, Decimal]:
     """Placement cost incurred per category from `start` to `end` inclusive (days × weekly/7)."""
-    rates = list(RateCard.objects.all())
+    rates = current_rates()
     totals: dict[str, Decimal] = {}
     episodes = Episode.objects.current().filter(
         Q(end__isnull=True) | Q(end__gt=start), start__lte=end
     )
     for episode in episodes:
-        cost = weekly_cost(episode, rates)
-        if cost is None:
-            continue
         first = max(start, episode.start)
-        last = min(end, episode.end - datetime.timedelta(days=1)) if episode.end else end
-        days = (last - first).days + 1
-        if days > 0:
-            totals[episode.category] = totals.get(episode.category, ZERO) + cost * days / 7
+        last = min(end, episode.end - ONE_DAY) if episode.end else end  # the end day is not one
+        cost = cost_between(episode, rates, first, last)
+        if cost is not None:
+            totals[episode.category] = totals.get(episode.category, ZERO) + cost
     return {k: v.quantize(Decimal("0.01")) for k, v in totals.items()}
 
 
@@ -227,17 +259,19 @@ def commitment_forecast(period, lines) -> dict[int, Decimal]:
     period_end = (month + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
     year_end = period.year.ends_on
     weeks_left = Decimal((year_end - period_end).days) / 7
-    rates = list(RateCard.objects.all())
+    rates = current_rates()
     open_costs: dict[str, Decimal] = {}
     unit: dict[str, list] = {}
     for episode in open_on(period_end):
-        cost = weekly_cost(episode, rates)
-        if cost is None:
-            continue
+        # Every placement open at the period end, however long ago it started, is run forward
+        # at the card in force on each day (a card from 1 April costs a March placement too).
         stop = min(episode.planned_end or year_end, year_end)
-        weeks = max(Decimal((stop - period_end).days) / 7, ZERO)
-        open_costs[episode.category] = open_costs.get(episode.category, ZERO) + cost * weeks
-        unit.setdefault(episode.category, []).append(cost)
+        cost = cost_between(episode, rates, period_end + ONE_DAY, stop)
+        if cost is not None:
+            open_costs[episode.category] = open_costs.get(episode.category, ZERO) + cost
+        now = weekly_cost(episode, rates, period_end)
+        if now is not None:
+            unit.setdefault(episode.category, []).append(now)
     starts = (
         Episode.objects.current()
         .filter(start__gt=period_end - datetime.timedelta(days=365), start__lte=period_end)
@@ -262,8 +296,8 @@ commitment_forecast.label = "Commitment forecast"
 
 
 def total_weekly_cost(day: datetime.date) -> Decimal:
-    rates = list(RateCard.objects.all())
-    return sum((weekly_cost(e, rates) or ZERO for e in open_on(day)), ZERO)
+    rates = current_rates()
+    return sum((weekly_cost(e, rates, day) or ZERO for e in open_on(day)), ZERO)
 
 
 def latest_day() -> datetime.date:
@@ -294,3 +328,78 @@ def rate_series(la_code: str, neighbours: list[str], up_to: int | None = None) -
         average = (sum(sn, ZERO) / len(sn)).quantize(Decimal("0.1")) if sn else None
         result.append((year, by_area.get(la_code), average, by_area.get("E92000001")))
     return result
+
+
+# A rate this far from the DfE's published one (more than half of it either way) is not a
+# change of a year or two: episodes left open, or another council's children, are likelier.
+PLAUSIBLE_SHARE = Decimal("0.5")
+OLD_OPEN_YEARS = 10
+
+
+def years_before(day: datetime.date, years: int) -> datetime.date:
+    try:
+        return day.replace(year=day.year - years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year - years, day=28)
+
+
+@dataclass
+class LacCheck:
+    """Children looked after by one council on a date after an import, against the DfE."""
+
+    council: str
+    day: datetime.date
+    children: int
+    population: int | None
+    rate: Decimal | None
+    dfe_year: int | None
+    dfe_rate: Decimal | None
+    old_open: int  # episodes open on `day` that started more than OLD_OPEN_YEARS before it
+
+    @property
+    def implausible(self) -> bool:
+        if self.rate is None or not self.dfe_rate:
+            return False
+        return abs(self.rate - self.dfe_rate) > self.dfe_rate * PLAUSIBLE_SHARE
+
+    @property
+    def warnings(self) -> list[str]:
+        found = []
+        if self.implausible:
+            found.append(
+                f"{self.council}: {self.children:,} children looked after on "
+                f"{self.day:%d/%m/%Y}, {self.rate} per 10,000 children, against the DfE's "
+                f"{self.dfe_rate} on 31 March {self.dfe_year}: check that episodes that ended "
+                "have their DEC and that every row is this council's."
+            )
+        if self.old_open:
+            found.append(
+                f"{self.council}: {self.old_open:,} episodes still open on {self.day:%d/%m/%Y} "
+                f"started more than {OLD_OPEN_YEARS} years before: an episode not closed when "
+                "the child left care counts the child as looked after."
+            )
+        return found
+
+
+def lac_check(*, council, day: datetime.date) -> LacCheck:
+    """The council's children looked after on `day` and its rate per 10,000 children (ONS
+    population of that year or the latest before), beside its latest DfE rate. Four queries."""
+    episodes = Episode.objects.filter(council=council)
+    children = lac_on(day, episodes=episodes)
+    population = population_of(council.la_code, day.year)
+    published = (
+        LacRate.objects.filter(area_code=council.la_code, rate_per_10k__isnull=False)
+        .order_by("-year")
+        .first()
+    )
+    old_open = open_on(day, episodes).filter(start__lt=years_before(day, OLD_OPEN_YEARS)).count()
+    return LacCheck(
+        council=council.name,
+        day=day,
+        children=children,
+        population=population,
+        rate=rate_per_10k(children=children, population=population) if population else None,
+        dfe_year=published.year if published else None,
+        dfe_rate=published.rate_per_10k if published else None,
+        old_open=old_open,
+    )

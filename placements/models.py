@@ -109,16 +109,29 @@ class CategoryLine(models.Model):
         return f"{self.get_category_display()} → {self.line.code}"
 
 
-class RateCard(models.Model):
-    """A category's standard weekly cost from a date, used where an episode has no cost."""
+class CouncilDataQuerySet(models.QuerySet):
+    def current(self):
+        """The rows of the council this deployment serves (Council.objects.current())."""
+        return self.filter(council__in=Council.objects.current().values("pk"))
 
+
+class RateCard(models.Model):
+    """A category's standard weekly cost from a date, used where an episode has no cost: it
+    costs every day from `effective_from` of every placement open then (a placement that
+    started before the date is costed at this card from the date on), until the next card."""
+
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
     category = models.CharField(max_length=20, choices=CostCategory.choices)
     effective_from = models.DateField()
     weekly_cost = models.DecimalField(**MONEY)
 
+    objects = CouncilDataQuerySet.as_manager()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["category", "effective_from"], name="rate_card_unique"),
+            models.UniqueConstraint(
+                fields=["council", "category", "effective_from"], name="rate_card_unique"
+            ),
             models.CheckConstraint(condition=Q(weekly_cost__gte=0), name="rate_not_negative"),
         ]
 
@@ -127,15 +140,21 @@ class RateCard(models.Model):
 
 
 class UnitCostBenchmark(models.Model):
-    """Comparators' average weekly unit cost per category (for the placement mix table)."""
+    """Comparators' average weekly unit cost per category (for the placement mix table), as
+    one council compares itself (its own statistical neighbours)."""
 
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
     category = models.CharField(max_length=20, choices=CostCategory.choices)
     comparator = models.CharField(max_length=40)
     weekly_cost = models.DecimalField(**MONEY)
 
+    objects = CouncilDataQuerySet.as_manager()
+
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["category", "comparator"], name="unit_benchmark_unique")
+            models.UniqueConstraint(
+                fields=["council", "category", "comparator"], name="unit_benchmark_unique"
+            )
         ]
 
     def __str__(self) -> str:
@@ -185,15 +204,19 @@ class Scenario(models.Model):
         UNIT_COST = "unit_cost", "Change a category's unit cost"
         LAC_RATE = "lac_rate", "Bring the LAC rate to a comparator's"
 
-    name = models.CharField(max_length=100, unique=True)
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=Kind.choices)
     parameters = models.JSONField(default=dict)
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CouncilDataQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            models.UniqueConstraint(fields=["council", "name"], name="placements_scenario_name"),
             models.CheckConstraint(
                 condition=Q(kind__in=["move", "unit_cost", "lac_rate"]), name="scenario_kind"
             ),

@@ -58,18 +58,27 @@ def index(request):
 @role_required(Role.FINANCE_OFFICER, Role.ADMINISTRATOR)
 @require_http_methods(["GET", "POST"])
 def upload(request):
+    """SSDA903 episodes: one file or several (yearly returns), with optional header and UASC
+    files; the report lists skipped councils and warns when the numbers look implausible."""
     report = None
     if request.method == "POST":
-        episodes, header = request.FILES.get("episodes"), request.FILES.get("header")
-        if episodes is None:
+        files = {key: request.FILES.getlist(key) for key in ("episodes", "header", "uasc")}
+        too_large = [
+            f.name
+            for chosen in files.values()
+            for f in chosen
+            if f.size > settings.CSC_MAX_UPLOAD_BYTES
+        ]
+        if not files["episodes"]:
             messages.error(request, "Choose the SSDA903 episodes file.")
-        elif episodes.size > settings.CSC_MAX_UPLOAD_BYTES:
-            report = ImportReport(file_error=f"{episodes.name} is over the upload limit.")
+        elif too_large:
+            report = ImportReport(file_error=f"{too_large[0]} is over the upload limit.")
         else:
+            named = {key: [(f.name, f.read()) for f in chosen] for key, chosen in files.items()}
             report = episodes_import(
-                episodes.read(),
-                file_name=episodes.name,
-                header=header.read() if header else None,
+                named["episodes"],
+                header=named["header"] or None,
+                uasc=named["uasc"] or None,
                 user=request.user,
             )
     return render(
@@ -130,7 +139,7 @@ def scenario_list(request):
         if not errors:
             return redirect("placements:scenarios")
     saved = [
-        (s, *safely(lambda s=s: scenario_result(s, day, code))) for s in Scenario.objects.all()
+        (s, *safely(lambda s=s: scenario_result(s, day, code))) for s in Scenario.objects.current()
     ]
     return render(
         request,
@@ -146,7 +155,7 @@ def _save_scenario(request) -> list[str]:
     categories = set(CostCategory.values)
     try:
         name = parse_name(data.get("name"), max_length=100, what="a name for the scenario")
-        if Scenario.objects.filter(name=name).exists():
+        if Scenario.objects.current().filter(name=name).exists():
             raise ValueError("A scenario with that name exists already.")
         if kind == "move":
             children = parse_whole(
@@ -188,6 +197,11 @@ def _save_scenario(request) -> list[str]:
             raise ValueError("Choose the kind of scenario.")
     except ValueError as exc:
         return [str(exc)]
-    Scenario.objects.create(name=name, kind=kind, parameters=params, created_by=request.user)
+    council = Council.objects.current().first()
+    if council is None:
+        return ["Set up the council before saving scenarios."]
+    Scenario.objects.create(
+        council=council, name=name, kind=kind, parameters=params, created_by=request.user
+    )
     messages.success(request, f"Saved scenario {name!r}.")
     return []
