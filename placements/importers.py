@@ -592,7 +592,7 @@ def _check_numbers(report, councils: dict[int, datetime.date]) -> None:
 
     today = datetime.date.today()
     for council in Council.objects.filter(pk__in=councils).order_by("name"):
-        report.checks.append(lac_check(council=council, day=min(today, councils[council.pk])))
+        report.add_check(lac_check(council=council, day=min(today, councils[council.pk])))
 
 
 COST_EPISODE = {"CHILD": [], "DECOM": [], "WEEKLY_COST": ["weekly cost", "cost per week"]}

@@ -110,9 +110,10 @@ class EpisodesReport(ImportReport):
         self.skipped[reason] = self.skipped.get(reason, 0) + 1
         self.skipped_episodes += episode
 
-    @property
-    def warnings(self) -> list[str]:
-        return [warning for check in self.checks for warning in check.warnings]
+    def add_check(self, check) -> None:
+        """A council's numbers looked after against the DfE's; its warnings join the report's."""
+        self.checks.append(check)
+        self.warnings.extend(check.warnings)
 
     @property
     def notes(self) -> list[str]:
@@ -131,6 +132,4 @@ class EpisodesReport(ImportReport):
         text = super().summary()
         if not self.ok:
             return text
-        parts = [text, *(f"{note}." for note in self.notes)]
-        parts += [f"Warning: {warning}" for warning in self.warnings]
-        return " ".join(parts)
+        return " ".join([text, *(f"{note}." for note in self.notes)])
