@@ -125,6 +125,15 @@ class CouncilQuerySet(models.QuerySet):
         return councils[:1]
 
 
+class CouncilOwnedQuerySet(models.QuerySet):
+    """For tables whose rows belong to a council through a `council` foreign key (scenarios,
+    rate cards, benchmarks, census returns): `current()` keeps the rows of the council this
+    deployment serves, so a national database shows each council only its own."""
+
+    def current(self):
+        return self.filter(council__in=Council.objects.current().values("pk"))
+
+
 class Council(models.Model):
     """The council whose budget this is; `la_code` is the DfE's old three-digit LA code."""
 

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from budgets.models import MONEY, BudgetLine, Council
+from budgets.models import MONEY, BudgetLine, Council, CouncilOwnedQuerySet
 from budgets.numbers import DECIMAL_SQL_REGEX, WHOLE_SQL_REGEX
 from placements.categories import CostCategory
 
@@ -109,12 +109,6 @@ class CategoryLine(models.Model):
         return f"{self.get_category_display()} → {self.line.code}"
 
 
-class CouncilDataQuerySet(models.QuerySet):
-    def current(self):
-        """The rows of the council this deployment serves (Council.objects.current())."""
-        return self.filter(council__in=Council.objects.current().values("pk"))
-
-
 class RateCard(models.Model):
     """A category's standard weekly cost from a date, used where an episode has no cost: it
     costs every day from `effective_from` of every placement open then (a placement that
@@ -125,7 +119,7 @@ class RateCard(models.Model):
     effective_from = models.DateField()
     weekly_cost = models.DecimalField(**MONEY)
 
-    objects = CouncilDataQuerySet.as_manager()
+    objects = CouncilOwnedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -148,7 +142,7 @@ class UnitCostBenchmark(models.Model):
     comparator = models.CharField(max_length=40)
     weekly_cost = models.DecimalField(**MONEY)
 
-    objects = CouncilDataQuerySet.as_manager()
+    objects = CouncilOwnedQuerySet.as_manager()
 
     class Meta:
         constraints = [
@@ -211,7 +205,7 @@ class Scenario(models.Model):
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CouncilDataQuerySet.as_manager()
+    objects = CouncilOwnedQuerySet.as_manager()
 
     class Meta:
         ordering = ["-created_at"]

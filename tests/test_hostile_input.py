@@ -210,9 +210,7 @@ def test_the_database_refuses_to_store_an_unusable_number(director, model, param
 
 
 def of_council(model) -> dict:
-    """A placements scenario belongs to a council (workforce scenarios do not, yet)."""
-    if model is WorkforceScenario:
-        return {}
+    """Scenarios belong to a council."""
     return {"council": Council.objects.current().get()}
 
 
@@ -233,7 +231,11 @@ def test_the_scenario_pages_skip_an_old_unusable_row_with_a_note(client_for, dir
         PlacementScenario, "placements_scenario", {"category": "ifa", "percentage": "NaN"}, director
     )
     WorkforceScenario.objects.create(
-        name="Good", kind="rates", parameters={"percent": "5"}, created_by=director
+        name="Good",
+        kind="rates",
+        parameters={"percent": "5"},
+        created_by=director,
+        **of_council(WorkforceScenario),
     )
     client = client_for(scrutiny)
     for name in ["workforce:scenarios", "placements:scenarios"]:

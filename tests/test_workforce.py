@@ -308,3 +308,22 @@ def test_another_councils_staff_are_not_counted():
         len(metrics.caseloads(datetime.date(2018, 9, 1))),
     )
     assert after == before
+
+
+def test_staffing_scenarios_are_each_councils_own(southwark, client_for, director):
+    """A scenario saved for one council is neither shown to another nor blocks its names."""
+    from django.test import override_settings
+
+    from workforce.models import Scenario
+
+    form = {"name": "Fill ten", "kind": "fill", "count": "10"}
+    client = client_for(director)
+    with override_settings(CSC_COUNCIL_LA_CODE="209"):
+        assert client.post("/workforce/scenarios/", form).status_code == 302
+        assert [s.name for s, *_ in client.get("/workforce/scenarios/").context["saved"]] == [
+            "Fill ten"
+        ]
+    assert Scenario.objects.get().council.la_code == "209"
+    assert client.get("/workforce/scenarios/").context["saved"] == []
+    assert client.post("/workforce/scenarios/", form).status_code == 302  # same name, own council
+    assert sorted(s.council.la_code for s in Scenario.objects.all()) == ["209", "210"]

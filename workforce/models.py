@@ -9,7 +9,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from budgets.models import MONEY, BudgetLine, Council, Service
+from budgets.models import MONEY, BudgetLine, Council, CouncilOwnedQuerySet, Service
 from budgets.numbers import DECIMAL_SQL_REGEX, WHOLE_SQL_REGEX
 
 FTE = {"max_digits": 6, "decimal_places": 2}
@@ -185,12 +185,16 @@ class Indicator(models.Model):
 
 
 class Scenario(models.Model):
+    """A council's saved staffing what-if: its kind and parameters; the result is worked out
+    when shown."""
+
     class Kind(models.TextChoices):
         AGENCY_TARGET = "agency_target", "Bring the agency ratio to a target"
         FILL_VACANCIES = "fill", "Fill vacancies"
         AGENCY_RATES = "rates", "Change agency rates"
 
-    name = models.CharField(max_length=100, unique=True)
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=100)
     kind = models.CharField(max_length=15, choices=Kind.choices)
     parameters = models.JSONField(default=dict)
     created_by = models.ForeignKey(
@@ -198,9 +202,12 @@ class Scenario(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
+    objects = CouncilOwnedQuerySet.as_manager()
+
     class Meta:
         ordering = ["-created_at"]
         constraints = [
+            models.UniqueConstraint(fields=["council", "name"], name="workforce_scenario_name"),
             # Plain finite numbers only (no NaN, Infinity or 1e400): one such value made the
             # scenarios page fail for everyone. Added NOT VALID (migration 0003): rows saved
             # before stay, and the page skips them with a note.
@@ -215,7 +222,7 @@ class Scenario(models.Model):
                 )
                 & (Q(parameters__count__isnull=True) | Q(parameters__count__regex=WHOLE_SQL_REGEX)),
                 name="workforce_scenario_numbers",
-            )
+            ),
         ]
 
     def __str__(self) -> str:

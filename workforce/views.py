@@ -129,7 +129,7 @@ def scenario_list(request):
         errors = _save(request)
         if not errors:
             return redirect("workforce:scenarios")
-    saved = [(s, *safely(lambda s=s: scenario_result(s, day))) for s in Scenario.objects.all()]
+    saved = [(s, *safely(lambda s=s: scenario_result(s, day))) for s in Scenario.objects.current()]
     return render(
         request,
         "workforce/scenarios.html",
@@ -143,7 +143,7 @@ def _save(request) -> list[str]:
     kind = data.get("kind", "")
     try:
         name = parse_name(data.get("name"), max_length=100, what="a name for the scenario")
-        if Scenario.objects.filter(name=name).exists():
+        if Scenario.objects.current().filter(name=name).exists():
             raise ValueError("A scenario with that name exists already.")
         if kind == Scenario.Kind.AGENCY_TARGET:
             target = parse_decimal(
@@ -167,6 +167,11 @@ def _save(request) -> list[str]:
             raise ValueError("Choose the kind of scenario.")
     except ValueError as exc:
         return [str(exc)]
-    Scenario.objects.create(name=name, kind=kind, parameters=params, created_by=request.user)
+    council = Council.objects.current().first()
+    if council is None:
+        return ["No council is set up yet."]
+    Scenario.objects.create(
+        council=council, name=name, kind=kind, parameters=params, created_by=request.user
+    )
     messages.success(request, f"Saved scenario {name!r}.")
     return []
