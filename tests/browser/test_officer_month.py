@@ -38,15 +38,23 @@ def another_person(browser, browser_context_args, server, username: str):
     return sign_in_page(context.new_page(), server, username)
 
 
+# The elements, outside the grid's own scrolling box, that stick out of the window.
+WIDER_THAN_THE_WINDOW = """
+[...document.querySelectorAll("body *")]
+  .filter(e => !e.closest(".csc-grid-scroll"))
+  .filter(e => e.getBoundingClientRect().right > window.innerWidth)
+  .slice(0, 5)
+  .map(e => `${e.tagName}.${e.className}#${e.id}`)
+"""
+
+
 def assert_fits_the_window(page) -> None:
     widths = page.evaluate(
         "[document.documentElement.scrollWidth, window.innerWidth, document.body.scrollWidth]"
     )
-    wide = page.evaluate(
-        """[...document.querySelectorAll('body *')].filter(e => !e.closest('.csc-grid-scroll') && e.getBoundingClientRect().right > window.innerWidth).slice(0, 8).map(e => e.tagName + '.' + e.className + ' ' + e.id + ' ' + Math.round(e.getBoundingClientRect().right))"""
-    )
     assert widths[0] <= widths[1], (
-        f"the page is {widths[0]}px wide in a {widths[1]}px window {wide}"
+        f"the page is {widths[0]}px wide in a {widths[1]}px window: "
+        f"{page.evaluate(WIDER_THAN_THE_WINDOW)}"
     )
     assert widths[2] <= widths[1]
 
@@ -118,8 +126,15 @@ def test_the_grid_fits_the_window_and_its_totals_follow_what_is_typed(sign_in, d
     first.fill(str(new))
     row = page.locator(f"tr:has(#outturn-{line.pk})")
     assert row.locator("[data-variance]").text_content() == pounds(new - budget)
+    assert row.locator("[data-rag]").text_content().strip() == "Green"  # now an underspend
     total = sum(saved.values(), Decimal("0")) - saved[line.pk] + new
     assert service_total_cell(page, "outturn").text_content() == pounds(total)
+    area = page.locator(f"tbody:has(#outturn-{line.pk})")
+    in_area = area.locator("input[data-forecast]").evaluate_all(
+        "inputs => inputs.map(input => Number(input.name.split('-')[1]))"
+    )
+    area_total = sum(saved[pk] for pk in in_area) - saved[line.pk] + new
+    assert area.locator("tr[data-total] [data-outturn]").text_content() == pounds(area_total)
     # The headline is in £m as the server writes it.
     assert page.locator('[data-headline="outturn"]').text_content().startswith("£")
 
@@ -182,7 +197,12 @@ def test_an_officers_month_from_forecast_to_sign_off(
     before_total = service_total_cell(page, "outturn").text_content()
     assert before_total == pounds(sum(saved.values(), Decimal("0")))
     # Three forecasts and a commentary, from the keyboard only: Enter moves to the next line.
-    typed = {line.pk: saved[line.pk] + Decimal("1000.50") * (n + 1) for n, line in enumerate(lines)}
+    # Near last period's figures, so that no commentary is required.
+    last = {
+        f.line_id: f.outturn
+        for f in Forecast.objects.filter(period__year=p6().year, period__number=5, line__in=lines)
+    }
+    typed = {line.pk: last[line.pk] + Decimal("1000.50") * (n + 1) for n, line in enumerate(lines)}
     page.locator(f"#outturn-{lines[0].pk}").focus()
     for n, line in enumerate(lines):
         replace_with_keyboard(page, f"{typed[line.pk]:,.2f}")
@@ -193,13 +213,15 @@ def test_an_officers_month_from_forecast_to_sign_off(
     assert page.evaluate("document.activeElement.id") == f"commentary-{lines[2].pk}"
     replace_with_keyboard(page, "Two more placements from October")
     # The service total moved before anything was saved.
-    expected = sum(saved.values(), Decimal("0")) + Decimal("6003.00")
+    expected = sum(saved.values(), Decimal("0")) + sum(typed[k] - saved[k] for k in typed)
     assert service_total_cell(page, "outturn").text_content() == pounds(expected)
     assert Forecast.objects.get(line=lines[0], period=p6()).outturn == saved[lines[0].pk]
     page.screenshot(path=str(SCREENSHOTS / "forecast-typed.png"))
-    page.get_by_role("button", name="Save forecasts").click()
-    page.wait_for_url("**/forecast/?year=2018/19&period=6")
-    assert "Saved 3 forecasts." in page.locator(".govuk-notification-banner").text_content()
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save forecasts").click()
+    assert (
+        "Saved 3 forecasts." in page.locator(".govuk-notification-banner--success").text_content()
+    )
     after = outturns(lines)
     assert after == typed
     assert (
@@ -210,7 +232,7 @@ def test_an_officers_month_from_forecast_to_sign_off(
     assert_accessible(page, "the saved grid")
 
     # The colleague, whose page predates the save, saves the same line: refused, with ours.
-    colleague.locator(f"#outturn-{lines[0].pk}").fill("2,000,000")
+    colleague.locator(f"#outturn-{lines[0].pk}").fill(f"{last[lines[0].pk] + 7:,.2f}")
     colleague.get_by_role("button", name="Save forecasts").click()
     conflict = colleague.locator(".govuk-error-summary").text_content()
     assert f"saved £{typed[lines[0].pk]:,.2f}" in conflict
@@ -220,7 +242,10 @@ def test_an_officers_month_from_forecast_to_sign_off(
 
     # Submit; the director returns it with a reason.
     page.get_by_role("button", name="Submit for sign-off").click()
-    assert "Submitted for a director" in page.locator(".govuk-notification-banner").text_content()
+    assert (
+        "Submitted for a director"
+        in page.locator(".govuk-notification-banner--success").text_content()
+    )
     director = another_person(browser, browser_context_args, demo_server, "director")
     director.goto(demo_server.url + FORECAST)
     assert_accessible(director, "the director's view of a submitted forecast")
@@ -241,14 +266,16 @@ def test_an_officers_month_from_forecast_to_sign_off(
     replace_with_keyboard(page, f"{typed[lines[1].pk] + 500:,.2f}")
     page.keyboard.press("Enter")
     page.get_by_role("button", name="Save forecasts").click()
-    assert "Saved 1 forecasts." in page.locator(".govuk-notification-banner").text_content()
+    assert (
+        "Saved 1 forecasts." in page.locator(".govuk-notification-banner--success").text_content()
+    )
     page.get_by_role("button", name="Submit again for sign-off").click()
     assert SignOff.objects.get(service=lines[0].service, period=p6()).status == "submitted"
 
     # The director signs it off.
     director.reload()
     director.get_by_role("button", name="Sign off this forecast").click()
-    assert "Signed off." in director.locator(".govuk-notification-banner").text_content()
+    assert "Signed off." in director.locator(".govuk-notification-banner--success").text_content()
     signed = SignOff.objects.get(service=lines[0].service, period=p6())
     assert (signed.status, signed.signed_off_by.username, signed.submitted_by.username) == (
         SignOff.Status.SIGNED_OFF,
@@ -297,7 +324,7 @@ OTHER_PAGES = [
     ("finance", "/budgets/", "Budgets"),
     ("finance", "/budgets/lines/CSC-STF-RA/history/?year=2018/19&period=6", "CSC-STF-RA"),
     ("finance", "/budgets/lines/CSC-STF-RA/actuals/?year=2018/19&period=6", "CSC-STF-RA"),
-    ("finance", "/budgets/CYP/CSC/savings/?year=2018/19", "Savings"),
+    ("finance", "/budgets/CYP/CSC/savings/?year=2018/19&period=6", "Savings"),
     ("finance", "/budgets/CYP/CSC/?year=2018/19&period=6", "Children"),
     ("scrutiny", FORECAST, "Forecast outturn"),
     ("scrutiny", "/committee/", "Committee"),
