@@ -112,6 +112,7 @@ def forecast_entry(request, directorate: str, service: str):
             "can_sign_off": can_sign_off_service(request.user, service),
             "years": metrics.years_with_periods(),
             "threshold": settings.CSC_COMMENTARY_THRESHOLD,
+            "rag_thresholds": metrics.rag_thresholds(),
         },
         status=400 if errors else 200,
     )
@@ -125,7 +126,7 @@ def _read_form(data, rows):
         raw = data.get(f"outturn-{key}", "").strip()
         commentary = data.get(f"commentary-{key}", "").strip()
         posted[key] = {"outturn": raw, "commentary": commentary}
-        if raw == data.get(f"original-{key}", "") and commentary == data.get(
+        if _same_amount(raw, data.get(f"original-{key}", "")) and commentary == data.get(
             f"original-commentary-{key}", ""
         ):
             continue
@@ -154,6 +155,18 @@ def _read_form(data, rows):
             continue
         changes.append(change)
     return changes, errors, posted
+
+
+def _same_amount(typed: str, original: str) -> bool:
+    """Whether the figure in the input is still the one the page showed. The input shows it
+    with thousands separators (`1,250,000.00`) and the hidden original without, so the two are
+    compared as amounts."""
+    if typed == original:
+        return True
+    try:
+        return parse_money(typed) == parse_money(original)
+    except ValueError:
+        return False
 
 
 @role_required(Role.FINANCE_OFFICER)

@@ -45,6 +45,22 @@ def pounds(amount: Decimal | None) -> str:
     return f"£{abs(value):,}"
 
 
+def money_input(amount: Decimal | None) -> str:
+    """An amount as a forecast input shows it: pounds and pence with thousands separators,
+    `11904770.3` → `11,904,770.30`, that parse_money reads back as the same figure."""
+    if amount is None:
+        return ""
+    return f"{amount.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,.2f}"
+
+
+def pence(amount: Decimal | None) -> str:
+    """An amount in whole pence, for the forecast page's script (which adds integers, so no
+    figure drifts as floats would): `1234.5` → `123450`; None → ``."""
+    if amount is None:
+        return ""
+    return str(int((amount * 100).to_integral_value(rounding=ROUND_HALF_UP)))
+
+
 def person(user) -> str:
     """A user as pages name them: their full name, else their username."""
     if user is None:

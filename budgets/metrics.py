@@ -255,6 +255,15 @@ def rag(*, variance_amount: Decimal, budget: Decimal, level: str) -> str:
     return "green"
 
 
+def rag_thresholds() -> dict[str, dict[str, str]]:
+    """settings.CSC_RAG_THRESHOLDS as decimal strings, for the forecast page's script, which
+    applies the same rule as `rag` to the figures as they are typed."""
+    return {
+        level: {name: str(value) for name, value in limits.items()}
+        for level, limits in settings.CSC_RAG_THRESHOLDS.items()
+    }
+
+
 @dataclass
 class GridRow:
     """One budget line on the forecast page."""
