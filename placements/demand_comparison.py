@@ -13,11 +13,12 @@ from placements.models import CategoryLine
 ZERO = Decimal("0")
 
 
-def rest_of_year_by_category(period) -> dict[str, Decimal]:
+def rest_of_year_by_category(period, *, arrays=None) -> dict[str, Decimal]:
     """Projected cost per cost category from the day after the period's last day to the year
-    end, with the rates of the three years to the period end. Empty without episodes."""
+    end, with the rates of the three years to the period end. Empty without episodes.
+    `arrays`: the current council's episodes, when the caller has read them already."""
     period_end = projection.month_end(month_of(period.year.start_year, period.number))
-    arrays = demand_inputs.episode_arrays()
+    arrays = demand_inputs.episode_arrays() if arrays is None else arrays
     if not len(arrays.child):
         return {}
     options = demand.default_options(period_end)
@@ -27,7 +28,7 @@ def rest_of_year_by_category(period) -> dict[str, Decimal]:
     )
 
 
-def demand_forecast(period, lines) -> dict[int, Decimal]:
+def demand_forecast(period, lines, *, arrays=None) -> dict[int, Decimal]:
     """Actuals to date + the demand model's projected cost for the rest of the year, for each
     line some cost category is charged to (placements.CategoryLine)."""
     mapping: dict[int, list[str]] = {}
@@ -35,7 +36,10 @@ def demand_forecast(period, lines) -> dict[int, Decimal]:
         mapping.setdefault(row[0], []).append(row[1])
     if not mapping:
         return {}
-    projected = cached(("demand forecast", period.pk), lambda: rest_of_year_by_category(period))
+    projected = cached(
+        ("demand forecast", period.pk),
+        lambda: rest_of_year_by_category(period, arrays=arrays),
+    )
     if not projected:
         return {}
     spent = actuals_to_date(list(mapping), period)
