@@ -105,6 +105,10 @@ def main() -> None:
         ],
         rows,
     )
+    demand_rows = scenarios.demand_benchmarks()
+    if demand_rows:
+        print()
+        print_table(["demand model", "episodes", "seconds"], demand_rows)
     import_rows = scenarios.import_benchmarks()
     if import_rows:
         print()

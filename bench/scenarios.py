@@ -282,3 +282,51 @@ def import_benchmarks() -> list[tuple]:
 
         results.append(_timed_import("SSDA903 episodes (CSV)", rows, limit, episodes))
     return results
+
+
+def _demand_run(la_code: str, months: int) -> tuple[int, float]:
+    """One council's demand model as the Demand page runs it (episodes read, unit costs, the
+    projection of `months` months daily from rates of the three years to the last day of
+    data): (episodes, seconds)."""
+    from django.test import override_settings
+
+    from placements import demand, demand_inputs
+
+    with override_settings(CSC_COUNCIL_LA_CODE=la_code):
+        started = time.perf_counter()
+        arrays = demand_inputs.episode_arrays()
+        if arrays.latest_day is None:
+            return 0, 0.0
+        demand.run(demand.default_options(arrays.latest_day, months=months), arrays=arrays)
+        return len(arrays), time.perf_counter() - started
+
+
+def demand_benchmarks() -> list[tuple]:
+    """The demand model's targets: the large county (synthetic council 001, about 2,000
+    children) projected three years daily in under a second, and every council with episodes
+    (the national set) in under a minute in all on this machine."""
+    from placements.models import Episode
+
+    councils = list(
+        Council.objects.filter(pk__in=Episode.objects.values("council"))
+        .order_by("la_code")
+        .values_list("la_code", flat=True)
+    )
+    if not councils:
+        return []
+    rows = []
+    episodes, seconds = _demand_run(councils[0], 36)
+    rows.append((f"large county ({councils[0]}), 36 months", f"{episodes:,}", f"{seconds:.2f}"))
+    total_episodes, total_seconds = 0, 0.0
+    for code in councils:
+        episodes, seconds = _demand_run(code, 12)
+        total_episodes += episodes
+        total_seconds += seconds
+    rows.append(
+        (
+            f"every council ({len(councils)}), 12 months each",
+            f"{total_episodes:,}",
+            f"{total_seconds:.1f}",
+        )
+    )
+    return rows

@@ -23,6 +23,8 @@ from budgets.chart_style import figure_data
 from budgets.models import Council, Service, month_of
 from budgets.reference import neighbours_of
 from csc_dashboard.routers import replica_reads
+from placements import backtest as placement_backtest
+from placements import backtest_charts
 from placements import charts as placement_charts
 from placements import metrics as placement_metrics
 from placements.categories import CostCategory
@@ -146,7 +148,16 @@ def _movement(period, scope: Scope) -> dict:
     path = trends.forecast_path(period, scope.services)
     outturn = trends.final_outturn(period, scope.services)
     accuracy = trends.forecast_accuracy(path, outturn) if outturn is not None else []
+    backtest = placement_backtest.backtest(period, scope.services)
     return dict(
+        backtest=backtest,
+        backtest_chart=chart(
+            "chart-backtest",
+            backtest_charts.errors_by_period(backtest, name=scope.name),
+            backtest_charts.describe_errors(backtest, name=scope.name),
+        )
+        if backtest is not None and backtest.points
+        else None,
         path=path,
         outturn=outturn,
         accuracy=accuracy,

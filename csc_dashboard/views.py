@@ -14,6 +14,7 @@ from budgets.cache import cached
 from budgets.models import Service
 from csc_dashboard.dashboard_views import chart, reader_key
 from csc_dashboard.routers import replica_reads
+from placements.demand_comparison import demand_headline
 
 
 @login_not_required
@@ -59,9 +60,11 @@ def overview(request):
 def _overview(period, services) -> dict:
     directorates = metrics.directorate_positions(period, services)
     service_positions = [s for d in directorates for s in d.children]
+    headlines = trends.overview_headlines(period, services, directorates)
+    demand = demand_headline(period, services)
     return {
         "directorates": directorates,
-        "headlines": trends.overview_headlines(period, services, directorates),
+        "headlines": headlines + ([demand] if demand else []),
         "variance_charts": [
             chart(
                 "chart-variance-directorate",

@@ -197,6 +197,7 @@ class Scenario(models.Model):
         MOVE = "move", "Move children between categories"
         UNIT_COST = "unit_cost", "Change a category's unit cost"
         LAC_RATE = "lac_rate", "Bring the LAC rate to a comparator's"
+        DEMAND = "demand", "Change the demand model's rates"
 
     council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
     name = models.CharField(max_length=100)
@@ -212,7 +213,8 @@ class Scenario(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["council", "name"], name="placements_scenario_name"),
             models.CheckConstraint(
-                condition=Q(kind__in=["move", "unit_cost", "lac_rate"]), name="scenario_kind"
+                condition=Q(kind__in=["move", "unit_cost", "lac_rate", "demand"]),
+                name="scenario_kind",
             ),
             # Plain finite numbers only (see workforce.Scenario); added NOT VALID (0004).
             models.CheckConstraint(

@@ -1,18 +1,21 @@
 import datetime
+import json
 from decimal import Decimal
 
 from django.conf import settings
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from budgets.access import Role, has_role, role_required
 from budgets.benchmark_metrics import finance_benchmarks
+from budgets.cache import cached
 from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
-from budgets.numbers import parse_decimal, parse_name, parse_whole, query_day, safely
+from budgets.numbers import UNUSABLE, parse_decimal, parse_name, parse_whole, query_day, safely
 from budgets.reference import neighbours_of
-from placements import metrics, scenarios
+from placements import demand_inputs, demand_scenarios, metrics, scenarios, services
 from placements.categories import CostCategory
 from placements.importers import episodes_import
 from placements.models import Scenario
@@ -125,28 +128,93 @@ def scenario_result(scenario: Scenario, day: datetime.date, code: str) -> Decima
 @role_required()
 @require_http_methods(["GET", "POST"])
 def scenario_list(request):
-    """Saved what-if scenarios; finance officers and directors create them."""
+    """Saved what-if scenarios; finance officers and directors create them (the service
+    placements.services.scenario_save checks). Demand scenarios are shown against the demand
+    model's base projection, in children and in money."""
     day = _day(request)
     council = Council.objects.current().first()
     code = council.la_code if council else ""
     errors = []
     if request.method == "POST":
         if not has_role(request.user, Role.FINANCE_OFFICER, Role.DIRECTOR):
-            from django.core.exceptions import PermissionDenied
-
             raise PermissionDenied("Only finance officers and directors save scenarios.")
         errors = _save_scenario(request)
         if not errors:
             return redirect("placements:scenarios")
+    stored = list(Scenario.objects.current())
+    demand_rows = _demand_outcomes(request, [s for s in stored if s.kind == Scenario.Kind.DEMAND])
     saved = [
-        (s, *safely(lambda s=s: scenario_result(s, day, code))) for s in Scenario.objects.current()
+        _demand_change(*demand_rows[s.pk])
+        if s.kind == Scenario.Kind.DEMAND
+        else (s, *safely(lambda s=s: scenario_result(s, day, code)))
+        for s in stored
     ]
     return render(
         request,
         "placements/scenarios.html",
-        {"day": day, "saved": saved, "errors": errors, "categories": CostCategory.choices},
+        {
+            "day": day,
+            "saved": saved,
+            "demand_rows": [demand_rows[s.pk] for s in stored if s.pk in demand_rows],
+            "errors": errors,
+            "categories": CostCategory.choices,
+            "change_rows": range(1, DEMAND_FORM_ROWS + 1),
+            "selectors": demand_scenarios.selectors(demand_inputs.COST),
+        },
         status=400 if errors else 200,
     )
+
+
+DEMAND_FORM_ROWS = 3
+
+
+def _demand_change(scenario, outcome, problem, _described) -> tuple:
+    """A demand scenario's row of the saved-scenarios table: its change in the cost of the
+    twelve months projected."""
+    return (scenario, outcome.change_in_cost if outcome else None, problem)
+
+
+def _demand_outcomes(request, stored: list[Scenario]) -> dict[int, tuple]:
+    """{scenario id: (scenario, outcome or None, problem or None, description)}: each demand
+    scenario's projection against the base, cached per data version and parameters."""
+    if not stored:
+        return {}
+    arrays = cached(("demand episodes",), demand_inputs.episode_arrays, request=request)
+    latest = arrays.latest_day
+    result = {}
+    for s in stored:
+        try:
+            parsed = demand_scenarios.parse_parameters(s.parameters)
+        except ValueError:
+            result[s.pk] = (s, None, UNUSABLE, "")
+            continue
+        if latest is None:
+            result[s.pk] = (s, None, "No placement episodes have been loaded.", parsed.describe())
+            continue
+        key = ("demand scenario", json.dumps(parsed.as_json(), sort_keys=True))
+        outcome, problem = safely(
+            lambda parsed=parsed, key=key: cached(
+                key,
+                lambda: demand_scenarios.outcome(parsed, arrays=arrays, latest=latest),
+                request=request,
+            )
+        )
+        result[s.pk] = (s, outcome, problem, parsed.describe())
+    return result
+
+
+def _demand_parameters(data) -> dict:
+    """The form's rows of rate changes, as a demand scenario's parameters (blank rows left
+    out); demand_scenarios.parse_parameters checks them."""
+    changes = []
+    for n in range(1, DEMAND_FORM_ROWS + 1):
+        row = {
+            key: (data.get(f"change-{key}-{n}") or "").strip()
+            for key in ("from", "to", "factor", "addition")
+        }
+        if any(row.values()):
+            changes.append({k: v for k, v in row.items() if v})
+    return {"grouping": demand_inputs.COST, "adjustments": changes}
 
 
 def _save_scenario(request) -> list[str]:
@@ -155,8 +223,6 @@ def _save_scenario(request) -> list[str]:
     categories = set(CostCategory.values)
     try:
         name = parse_name(data.get("name"), max_length=100, what="a name for the scenario")
-        if Scenario.objects.current().filter(name=name).exists():
-            raise ValueError("A scenario with that name exists already.")
         if kind == "move":
             children = parse_whole(
                 data.get("children") or "0",
@@ -193,15 +259,12 @@ def _save_scenario(request) -> list[str]:
             params = {"comparator": data.get("comparator")}
             if params["comparator"] not in {"neighbours", "england"}:
                 raise ValueError("Choose statistical neighbours or England.")
+        elif kind == "demand":
+            params = demand_scenarios.parse_parameters(_demand_parameters(data)).as_json()
         else:
             raise ValueError("Choose the kind of scenario.")
+        services.scenario_save(user=request.user, name=name, kind=kind, parameters=params)
     except ValueError as exc:
         return [str(exc)]
-    council = Council.objects.current().first()
-    if council is None:
-        return ["Set up the council before saving scenarios."]
-    Scenario.objects.create(
-        council=council, name=name, kind=kind, parameters=params, created_by=request.user
-    )
     messages.success(request, f"Saved scenario {name!r}.")
     return []
