@@ -215,6 +215,77 @@ def parse_date(text: str) -> date:
     raise ValueError(f"{text!r} is not a date (use dd/mm/yyyy or yyyy-mm-dd)")
 
 
+# --- Personal data never quoted in the import log -------------------------------------------
+#
+# The import log is kept for years and shown in the admin and on the upload pages, so for a file
+# that holds personal data (SSDA903 episodes: the child's identifier, date of birth, postcodes,
+# the provider's URN) it must quote no cell: "row 2, DOB: the cell is not a date", never the
+# date. A row shifted by a missing cell puts a postcode under PLACE, so the rule is on the
+# value, not only the column: in such an import a quoted value is kept only when it is a short
+# code (PLACE "ZZ", PLACE_PROVIDER "PR9") in a column not declared personal. Importers' own
+# messages stay as they are; redact_report() rewrites them as the import is logged.
+
+_PERSONAL_IMPORTS: dict[str, frozenset[str]] = {}
+
+# A value as Python's repr quotes it in a message ('SE6 4RU' or "O'Neil"), or cut short by
+# shorten() before its closing quote. An apostrophe inside a word (child's) opens no quote.
+_QUOTED = re.compile(
+    r"""(?<!\w)(?:'(?:[^'\\]|\\.)*(?:'(?!\w)|…$)|"(?:[^"\\]|\\.)*(?:"(?!\w)|…$))"""
+)
+_HARMLESS_CODE = re.compile(r"^[A-Za-z0-9]{1,3}$")
+_FOUND = re.compile(r"(Found: )(.*?)(\.?)$", re.S)
+_HEADER_LIKE = re.compile(r"^[A-Za-z][A-Za-z _()£%/&.-]{0,39}$")
+
+
+def declare_personal_import(kind: str, columns) -> None:
+    """An importer whose files hold personal data declares its kind and the columns (file
+    headers, any case) that are personal; its errors are then redacted as it is logged."""
+    _PERSONAL_IMPORTS[kind] = frozenset(str(c).strip().upper() for c in columns)
+
+
+def redact(message: str, *, personal_columns: frozenset[str], column: str = "") -> str:
+    """`message` without the cell values it quotes, for an import of personal data: a quoted
+    value becomes "the cell" unless it is a short code in a column not declared personal; in
+    "Found: <headers>" (a file whose first row may be data, not headers) a header holding
+    digits becomes "(a value)"."""
+    column_is_personal = not column or column.strip().upper() in personal_columns
+
+    def replace(match) -> str:
+        quoted = match.group(0)
+        whole = not quoted.endswith("…")  # a value cut short is never a code
+        if whole and not column_is_personal and _HARMLESS_CODE.match(quoted[1:-1]):
+            return quoted
+        return "the cell"
+
+    text = _QUOTED.sub(replace, message)
+
+    def headers(match) -> str:
+        names = [
+            name if _HEADER_LIKE.match(name) else "(a value)"
+            for name in (n.strip() for n in match.group(2).split(","))
+        ]
+        return match.group(1) + ", ".join(names) + match.group(3)
+
+    return _FOUND.sub(headers, text)
+
+
+def redact_report(kind: str, report) -> None:
+    """Rewrite `report`'s errors in place for an import declared personal (the page shows the
+    same report), before anything of it is stored."""
+    personal = _PERSONAL_IMPORTS.get(kind)
+    if personal is None:
+        return
+    report.errors = ErrorList(
+        [
+            RowError(e.row, redact(e.message, personal_columns=personal, column=e.column), e.column)
+            for e in report.errors
+        ],
+        dropped=report.errors.unlisted,
+    )
+    if report.file_error:
+        report.file_error = redact(report.file_error, personal_columns=personal)
+
+
 def record_import(
     *, kind: str, file_name: str, data: bytes | None = None, digest: str = "", user, report
 ):
@@ -222,6 +293,7 @@ def record_import(
     import is logged even though its rows were rolled back."""
     from budgets.models import ImportRecord
 
+    redact_report(kind, report)
     return ImportRecord.objects.create(
         kind=kind,
         file_name=file_name[:255],
