@@ -286,31 +286,60 @@ def redact_report(kind: str, report) -> None:
         report.file_error = redact(report.file_error, personal_columns=personal)
 
 
+def import_started(*, kind: str, file_name: str, digest: str, user):
+    """Log the import as running, before its transaction begins: importers call this first and
+    pass the record to record_import at the end. Called in autocommit (commands and upload
+    views do not run in a transaction), the row is committed at once, so an import killed at
+    any point, its COMMIT included, leaves a record that says it did not finish."""
+    from budgets.models import ImportRecord
+
+    return ImportRecord.objects.create(
+        kind=kind,
+        file_name=file_name[:255],
+        sha256=digest,
+        user=user if user is not None and user.is_authenticated else None,
+        outcome=ImportRecord.Outcome.RUNNING,
+        message="Started; not finished.",
+    )
+
+
 def record_import(
-    *, kind: str, file_name: str, data: bytes | None = None, digest: str = "", user, report
+    *,
+    kind: str,
+    file_name: str,
+    data: bytes | None = None,
+    digest: str = "",
+    user,
+    report,
+    started=None,
 ):
-    """Write the import log row. Call it outside the import's transaction, so that a refused
-    import is logged even though its rows were rolled back."""
+    """Write the import log row: the outcome of the record `started` wrote, or a new row. Call
+    it outside the import's transaction, so that a refused import is logged even though its
+    rows were rolled back."""
     from budgets.models import ImportRecord
 
     redact_report(kind, report)
-    return ImportRecord.objects.create(
+    record = started or ImportRecord(
         kind=kind,
         file_name=file_name[:255],
         sha256=digest or sha256(data),
         user=user if user is not None and user.is_authenticated else None,
-        rows=report.rows,
-        created=report.created,
-        updated=report.updated,
-        unchanged=report.unchanged,
-        deleted=report.deleted,
-        outcome=ImportRecord.Outcome.SUCCESS if report.ok else ImportRecord.Outcome.FAILED,
-        message=shorten(report.summary(), 2000),
-        # The listed errors only (each message already short), and how many more there were.
-        errors=[str(e) for e in report.errors]
-        + ([f"… and {report.unlisted_errors:,} more errors"] if report.unlisted_errors else [])
-        + ([report.file_error] if report.file_error else []),
     )
+    record.rows = report.rows
+    record.created = report.created
+    record.updated = report.updated
+    record.unchanged = report.unchanged
+    record.deleted = report.deleted
+    record.outcome = ImportRecord.Outcome.SUCCESS if report.ok else ImportRecord.Outcome.FAILED
+    record.message = shorten(report.summary(), 2000)
+    # The listed errors only (each message already short), and how many more there were.
+    record.errors = (
+        [str(e) for e in report.errors]
+        + ([f"… and {report.unlisted_errors:,} more errors"] if report.unlisted_errors else [])
+        + ([report.file_error] if report.file_error else [])
+    )
+    record.save()
+    return record
 
 
 # --- Streaming: files read row by row, so memory stays flat however large the file ----------
