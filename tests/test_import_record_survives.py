@@ -17,6 +17,7 @@ from django.db import connection
 
 from budgets.importers import actuals_import
 from budgets.models import ImportRecord
+from csc_dashboard.backup import owner_database
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -57,7 +58,8 @@ def database_url(settings_dict) -> str:
 
 
 def test_an_import_killed_at_its_commit_leaves_a_record_and_no_rows(django_db_setup, tmp_path):
-    settings_dict = connection.settings_dict
+    settings_dict = connection.settings_dict  # the site's role, as the command runs
+    owner = owner_database()  # the trigger that holds the import is the owner's to create
     ledger = tmp_path / "killed_ledger.csv"
     # The demo council's cost centre in an open month, at an amount no other test uses.
     ledger.write_text("Cost Centre,Financial Year,Period,Amount\nCSC-STF-RA,2018/19,6,4321.09\n")
@@ -66,8 +68,9 @@ def test_an_import_killed_at_its_commit_leaves_a_record_and_no_rows(django_db_se
         "DATABASE_URL": database_url(settings_dict),
         "DJANGO_SETTINGS_MODULE": "csc_dashboard.settings_test",
     }
-    with raw_connection(settings_dict) as db:
-        db.execute(HOLD_AT_COMMIT)
+    # The owner creates the trigger; the site's role (the command's) sees and ends its session.
+    with raw_connection(owner) as owner_db, raw_connection(settings_dict) as db:
+        owner_db.execute(HOLD_AT_COMMIT)
         process = None
         try:
             process = subprocess.Popen(
@@ -94,7 +97,7 @@ def test_an_import_killed_at_its_commit_leaves_a_record_and_no_rows(django_db_se
         finally:
             if process is not None and process.poll() is None:
                 process.kill()
-            db.execute(RELEASE)
+            owner_db.execute(RELEASE)
         records = db.execute(
             "SELECT outcome, message FROM budgets_importrecord WHERE file_name = %s",
             [ledger.name],
