@@ -3,9 +3,10 @@ import re
 from django import forms
 from django.contrib import admin
 from django.contrib.auth import get_user_model
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 
-from budgets import models
+from budgets import models, services
 from budgets.access import Role
 from budgets.admin_audit import AuditedAdmin, register_user_admin
 
@@ -21,11 +22,15 @@ class OpenPeriodForm(forms.ModelForm):
         return period
 
 
-class ForecastAdminForm(OpenPeriodForm):
-    """Carries the version the administrator saw, so that their save cannot silently overwrite
-    a finance officer's (or another administrator's) save made in the meantime."""
+class ForecastAdminForm(forms.ModelForm):
+    """The admin's forecast form saves through `services.forecasts_save` (source ADMIN), like the
+    forecast page: the permission, the closed period, the submitted or signed-off lock, the
+    version the administrator saw, the commentary rule and the audit rows are the service's,
+    checked once. The service runs as the form's last validation step (inside the admin's
+    transaction), so whatever it refuses is shown on the form and nothing is written."""
 
     based_on_version = forms.IntegerField(widget=forms.HiddenInput, min_value=0)
+    user = None  # the signed-in administrator, set per request by ForecastAdmin.get_form
 
     class Meta:
         model = models.Forecast
@@ -35,23 +40,34 @@ class ForecastAdminForm(OpenPeriodForm):
         super().__init__(*args, **kwargs)
         self.fields["based_on_version"].initial = self.instance.version if self.instance.pk else 0
 
-    def clean(self):
-        cleaned = super().clean()
-        if self.instance.pk is None or "based_on_version" not in cleaned:
-            return cleaned
-        # Locked until the admin's transaction ends, so no save can slip in between.
-        current = (
-            models.Forecast.objects.select_for_update()
-            .select_related("author")
-            .get(pk=self.instance.pk)
+    def _post_clean(self):
+        super()._post_clean()
+        if self.errors:
+            return
+        change = services.ForecastChange(
+            line=self.instance.line,
+            outturn=self.cleaned_data["outturn"],
+            commentary=self.cleaned_data.get("commentary") or "",
+            based_on_version=self.cleaned_data["based_on_version"],
         )
-        if current.version != cleaned["based_on_version"]:
-            who = current.author.get_full_name() or current.author.username
-            raise ValidationError(
-                f"{who} saved £{current.outturn:,.2f} for this forecast while you were editing. "
-                "Your change was not saved; reload the page to see theirs."
-            )
-        return cleaned
+        try:
+            with transaction.atomic():  # a refusal rolls back only the service's own work
+                [saved] = services.forecasts_save(
+                    user=self.user,
+                    period=self.instance.period,
+                    changes=[change],
+                    source=services.Source.ADMIN,
+                )
+        except (
+            PermissionDenied,
+            services.PeriodClosed,
+            services.ForecastLocked,
+            services.CommentaryRequired,
+            services.Conflict,
+        ) as exc:
+            self.add_error(None, str(exc))
+            return
+        self.instance = saved
 
 
 class OpenYearForm(forms.ModelForm):
@@ -202,13 +218,24 @@ class ForecastAdmin(ClosedPeriodReadOnly, AuditedAdmin):
     search_fields = ["line__code", "commentary"]
     readonly_fields = ["updated_at", "version"]
 
+    def get_readonly_fields(self, request, obj=None):
+        # A forecast belongs to its line and period: a different line or period is a new
+        # forecast (added, and checked, as one), never a moved one.
+        if obj is not None:
+            return ["line", "period", "author", *self.readonly_fields]
+        return self.readonly_fields
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        return type(form.__name__, (form,), {"user": request.user})
+
     def save_model(self, request, obj, form, change):
-        # A change here must conflict with anyone editing the same forecast on the page; the
-        # form has checked (under a row lock) that the version seen is still the current one.
-        if change:
-            obj.version = form.cleaned_data["based_on_version"] + 1
-        obj.author = request.user
-        super().save_model(request, obj, form, change)
+        """Saved (and audited) already, by the service, when the form was validated."""
+
+    def has_delete_permission(self, request, obj=None):
+        # No service deletes a forecast: deleting one would take a line out of a submitted or
+        # signed-off forecast behind the director's back.
+        return False
 
 
 @admin.register(models.Saving)
@@ -290,10 +317,15 @@ class SignOffAdmin(admin.ModelAdmin):
     ]
     readonly_fields = [f.name for f in models.SignOff._meta.fields]
 
+    # Submitting, signing off and returning go through budgets.services on the pages, which
+    # check who may do what; deleting a row would unlock a signed-off forecast.
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 

@@ -28,7 +28,14 @@ from django.utils.text import slugify
 from budgets.access import Role, has_role
 from budgets.admin_audit import audit_assignments
 from budgets.budget_book import read_budget_book
-from budgets.importing import ImportFileError, ImportReport, RowError, file_digest, record_import
+from budgets.importing import (
+    ImportFileError,
+    ImportReport,
+    RowError,
+    file_digest,
+    import_started,
+    record_import,
+)
 from budgets.models import (
     AreaOfSpend,
     AuditEntry,
@@ -341,6 +348,7 @@ def budget_book_import(
     source = _as_file(source)
     report = SetupReport()
     digest, _ = file_digest(source)
+    started = import_started(kind="budgets", file_name=file_name, digest=digest, user=user)
     try:
         try:
             require_administrator(user)
@@ -377,7 +385,14 @@ def budget_book_import(
     if not report.ok:
         report.created = report.updated = report.unchanged = 0
         report.notes = []
-    record_import(kind="budgets", file_name=file_name, digest=digest, user=user, report=report)
+    record_import(
+        kind="budgets",
+        file_name=file_name,
+        digest=digest,
+        user=user,
+        report=report,
+        started=started,
+    )
     return report
 
 
@@ -596,6 +611,7 @@ def users_import(
     source = _as_file(source)
     report = SetupReport()
     digest, _ = file_digest(source)
+    started = import_started(kind="users", file_name=file_name, digest=digest, user=user)
     try:
         try:
             require_administrator(user)
@@ -630,7 +646,9 @@ def users_import(
         report.file_error = str(exc)
     if not report.ok:
         report.created = report.updated = report.unchanged = 0
-    record_import(kind="users", file_name=file_name, digest=digest, user=user, report=report)
+    record_import(
+        kind="users", file_name=file_name, digest=digest, user=user, report=report, started=started
+    )
     return report
 
 

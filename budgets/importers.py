@@ -40,6 +40,7 @@ from budgets.importing import (
     RowError,
     column_indexes,
     file_digest,
+    import_started,
     iter_rows,
     parse_money,
     record_import,
@@ -168,6 +169,7 @@ def actuals_import(
         source = io.BytesIO(source)
     report = LedgerReport()
     digest, _ = file_digest(source)
+    started = import_started(kind=KIND, file_name=file_name, digest=digest, user=user)
     try:
         if user is not None and not has_role(user, Role.FINANCE_OFFICER, Role.ADMINISTRATOR):
             raise ImportFileError(
@@ -193,7 +195,9 @@ def actuals_import(
             _drop_stage()
     except ImportFileError as exc:
         report.file_error = str(exc)
-    record_import(kind=KIND, file_name=file_name, digest=digest, user=user, report=report)
+    record_import(
+        kind=KIND, file_name=file_name, digest=digest, user=user, report=report, started=started
+    )
     return report
 
 

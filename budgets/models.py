@@ -505,6 +505,10 @@ class ImportRecord(models.Model):
     class Outcome(models.TextChoices):
         SUCCESS = "success", "Imported"
         FAILED = "failed", "Refused"
+        # Written (and committed) before the import's transaction begins, and replaced by the
+        # outcome when it ends: a record left RUNNING is an import that was killed or crashed,
+        # even at its COMMIT, whose rows may or may not have been written.
+        RUNNING = "running", "Not finished"
 
     kind = models.CharField(max_length=40, help_text="e.g. actuals, placements, establishment")
     file_name = models.CharField(max_length=255)
@@ -530,7 +534,8 @@ class ImportRecord(models.Model):
         ordering = ["-started_at"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(outcome__in=["success", "failed"]), name="import_outcome_valid"
+                condition=Q(outcome__in=["success", "failed", "running"]),
+                name="import_outcome_valid",
             ),
             models.CheckConstraint(
                 condition=Q(sha256__regex=r"^[0-9a-f]{64}$"), name="import_sha256"

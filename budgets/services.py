@@ -12,7 +12,13 @@ from django.db import transaction
 from django.utils import timezone
 
 from budgets import metrics
-from budgets.access import Role, can_edit_service, can_sign_off_service, has_role
+from budgets.access import (
+    Role,
+    can_edit_service,
+    can_sign_off_service,
+    has_role,
+    may_load_service,
+)
 from budgets.models import AuditEntry, BudgetLine, Forecast, Period, Service, SignOff
 
 Source = AuditEntry.Source
@@ -143,9 +149,17 @@ def forecast_save(*, user, line, period, outturn, commentary, based_on_version, 
     return forecasts_save(user=user, period=period, changes=[change], source=source)[0]
 
 
+def may_change_forecast(user, service: Service, source) -> bool:
+    """The service's own finance officer, on the page or by import; an administrator only in
+    the admin, and only for this deployment's council's services."""
+    if source == Source.ADMIN and has_role(user, Role.ADMINISTRATOR):
+        return may_load_service(user, service)
+    return can_edit_service(user, service)
+
+
 def _forecast_save_one(*, user, period, change: ForecastChange, source) -> Forecast:
     line = change.line
-    if not can_edit_service(user, line.service):
+    if not may_change_forecast(user, line.service, source):
         raise PermissionDenied(f"You may not change {line.service.name}'s forecasts.")
     if forecast_is_locked(line.service, period):
         raise ForecastLocked(

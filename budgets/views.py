@@ -20,6 +20,7 @@ from budgets.models import (
     Service,
     SignOff,
 )
+from budgets.numbers import parse_whole
 
 
 def _period_or_404(request):
@@ -192,7 +193,11 @@ def savings(request, directorate: str, service: str):
 def periods(request):
     """Close a month, or reopen it with a reason (both audited)."""
     if request.method == "POST":
-        period = get_object_or_404(Period, pk=request.POST.get("period_id"))
+        try:  # a period's id, or no such period: never a server error
+            period_id = parse_whole(request.POST.get("period_id"), minimum=1, maximum=2**62)
+        except ValueError:
+            raise Http404("No such period.") from None
+        period = get_object_or_404(Period, pk=period_id)
         try:
             if request.POST.get("action") == "close":
                 budget_services.period_close(user=request.user, period=period)

@@ -63,6 +63,16 @@ def private_folder(folder: Path, *, tighten: bool) -> bool:
     return True
 
 
+def owner_database() -> dict:
+    """The DATABASES entry backups and restores use: the owner's when there is one (a restore
+    drops and creates tables, which the site's role may not), else the default."""
+    from django.conf import settings
+
+    default = settings.DATABASES["default"]
+    owner = settings.DATABASES.get("owner")
+    return {**owner, "NAME": default["NAME"]} if owner else default
+
+
 def backup(db: dict, out: Path) -> Path:
     """Dump the database to `out`, readable by this account only (0600 in a 0700 folder: the
     dump holds every figure and every user); a folder others can read is refused."""

@@ -40,4 +40,36 @@ class ReplicaRouter:
         return True  # the replica holds the same data as the primary
 
     def allow_migrate(self, db, app_label, model_name=None, **hints):
-        return db == "default"  # the replica gets its schema by replication
+        # The replica gets its schema by replication; the owner alias migrates the primary.
+        return db in ("default", "owner")
+
+
+# The alias `migrate` is running on, while it runs (csc_dashboard/management/commands/migrate.py).
+_migrating: ContextVar[str | None] = ContextVar("csc_migrating", default=None)
+
+
+class MigrationRouter:
+    """While `migrate` runs as the owner, data migrations (RunPython with the historical models'
+    managers) read and write through the owner's connection too: the site's role cannot see a
+    table before the owner grants it, nor wait on the owner's open migration transaction."""
+
+    def db_for_read(self, model, **hints):
+        return _migrating.get()
+
+    def db_for_write(self, model, **hints):
+        return _migrating.get()
+
+
+def migrating_on(alias: str):
+    """Context manager: route every query to `alias` while a migration runs."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def scope():
+        token = _migrating.set(alias)
+        try:
+            yield
+        finally:
+            _migrating.reset(token)
+
+    return scope()

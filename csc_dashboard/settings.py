@@ -92,20 +92,29 @@ TEMPLATES = [
 
 # --- Database: PostgreSQL always (DATABASE_URL, or an embedded server in CSC_PGDATA) ---
 CSC_PGDATA = Path(env_str("CSC_PGDATA", default=str(BASE_DIR / ".pgdata")))
-DATABASES = {
-    "default": database_settings(
-        database_url=env_str("DATABASE_URL"),
-        pgdata=CSC_PGDATA,
-        throwaway=env_bool("CSC_PGDATA_THROWAWAY", default=False),
-    )
-}
+# "default": the site's role (reads and writes rows); "owner" (DATABASE_OWNER_URL, or the
+# embedded server's owner role): owns the tables and runs `migrate`. See csc_dashboard/db_roles.py.
+DATABASES = database_settings(
+    database_url=env_str("DATABASE_URL"),
+    owner_url=env_str("DATABASE_OWNER_URL"),
+    pgdata=CSC_PGDATA,
+    throwaway=env_bool("CSC_PGDATA_THROWAWAY", default=False),
+)
+# The role granted the site's privileges after each migrate: the one "default" signs in as,
+# when an owner is configured (with one role for both, there is nothing to grant).
+CSC_DB_APP_ROLE = DATABASES["default"]["USER"] if "owner" in DATABASES else ""
+# Fail closed: with DEBUG off the site refuses a database connection as a superuser (a
+# superuser can drop the triggers that lock closed periods and keep the audit append-only).
+CSC_DB_ALLOW_SUPERUSER = env_bool("CSC_DB_ALLOW_SUPERUSER", default=False)
 # A read replica for dashboard reads (see csc_dashboard/routers.py); tests mirror the primary.
 if env_str("DATABASE_REPLICA_URL"):
     DATABASES["replica"] = database_settings(
         database_url=env_str("DATABASE_REPLICA_URL"), pgdata=CSC_PGDATA, throwaway=False
-    )
+    )["default"]
     DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
     DATABASE_ROUTERS = ["csc_dashboard.routers.ReplicaRouter"]
+# Data migrations run on the alias being migrated (the owner's): csc_dashboard/routers.py.
+DATABASE_ROUTERS = ["csc_dashboard.routers.MigrationRouter", *globals().get("DATABASE_ROUTERS", [])]
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Accounts ---

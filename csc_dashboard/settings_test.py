@@ -20,3 +20,14 @@ from csc_dashboard.settings import *  # noqa: E402,F403
 
 # Fast hashing keeps the suite quick; production keeps Django's default (PBKDF2).
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# The test database is created and migrated by the owner role, as in production. pytest-django
+# creates it through "default", so "default" signs in as the owner until the session fixture in
+# tests/conftest.py has set the database up; from then on, for every test, it signs in as the
+# site's role (CSC_TEST_APP_LOGIN), so the tests run with the site's privileges only.
+if "owner" in DATABASES:  # noqa: F405
+    CSC_TEST_APP_LOGIN = {k: DATABASES["default"].get(k, "") for k in ("USER", "PASSWORD")}  # noqa: F405
+    DATABASES["default"].update(  # noqa: F405
+        {k: DATABASES["owner"].get(k, "") for k in ("USER", "PASSWORD")}  # noqa: F405
+    )
+    DATABASES["owner"]["TEST"] = {"MIRROR": "default"}  # noqa: F405

@@ -4,20 +4,36 @@ import io
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.cache import cache
 from django.core.management import call_command
+from django.db import connections
 from django.test import override_settings
 
 from budgets.access import Role
 
 
+def _sign_in_default_as(login: dict) -> None:
+    connections["default"].close()
+    connections["default"].settings_dict.update(login)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every test starts from the demo council built from the committee report."""
+    """The owner role has created and migrated the test database (csc_dashboard/settings_test.py);
+    every test then runs as the site's role, and starts from the demo council built from the
+    committee report. The owner signs in again at the end, to drop the database."""
+    app_login = getattr(settings, "CSC_TEST_APP_LOGIN", None)
+    owner_login = {k: connections["default"].settings_dict.get(k, "") for k in ("USER", "PASSWORD")}
+    if app_login:
+        _sign_in_default_as(app_login)
     with django_db_blocker.unblock():
         call_command("load_demo", force=True, verbosity=0)
+    yield
+    if app_login:
+        _sign_in_default_as(owner_login)
 
 
 @pytest.fixture(autouse=True)
@@ -98,3 +114,21 @@ def southwark(db):
         call_command("import_budgets", str(EXAMPLES / "budget_book_2024-25.csv"), stdout=out)
         call_command("import_users", str(EXAMPLES / "users.csv"), stdout=out)
         yield Council.objects.get(la_code="210")
+
+
+def owner_connection():
+    """A psycopg connection (autocommit) to the test database as the owner role, for the few
+    tests that change the schema, which the site's role may not; what it does is committed."""
+    import psycopg
+
+    from csc_dashboard.backup import owner_database
+
+    db = owner_database()
+    return psycopg.connect(
+        host=db["HOST"],
+        port=db["PORT"] or None,
+        user=db["USER"],
+        password=db.get("PASSWORD") or None,
+        dbname=connections["default"].settings_dict["NAME"],
+        autocommit=True,
+    )

@@ -1,7 +1,8 @@
 """A corpus of hostile values in every query parameter a page reads, and in every path argument:
-no page answers with a server error, whoever asks. The pages and their parameters come from the
-URL patterns (as in the permission matrix), so a new page is covered as soon as it exists; a
-page reading a new parameter adds it to PARAMETERS."""
+no page answers with a server error, whoever asks (all six roles of the permission matrix).
+The pages and their parameters come from the URL patterns (as in the permission matrix), so a
+new page is covered as soon as it exists; a page reading a new parameter adds it to PARAMETERS.
+POSTed forms: test_hostile_corpus_post.py; uploaded files: test_hostile_corpus_uploads.py."""
 
 from urllib.parse import quote
 
@@ -73,9 +74,11 @@ PATH_CASES = [(name, url) for name, url in project_urls() if _path_variants(url)
 
 
 @pytest.fixture
-def clients(finance, director):
-    signed_in = []
-    for user in (finance, director):
+def clients(finance, other_finance, scrutiny, director, administrator):
+    """All six roles of the permission matrix: anonymous, the service's finance officer,
+    another service's, scrutiny, director, administrator."""
+    signed_in = [Client(raise_request_exception=False)]
+    for user in (finance, other_finance, scrutiny, director, administrator):
         client = Client(raise_request_exception=False)
         client.force_login(user)
         signed_in.append(client)

@@ -13,11 +13,13 @@ from django.core.management import CommandError, call_command
 from django.db import IntegrityError, OperationalError, connection, transaction
 from django.test import Client
 from django.urls import reverse
+from psycopg.types.json import Jsonb
 
 from budgets.models import Council, Directorate, ImportRecord, Service
 from budgets.numbers import parse_day, parse_decimal, parse_whole
 from placements.importers import episodes_import
 from placements.models import Scenario as PlacementScenario
+from tests.conftest import owner_connection
 from workforce.importers import csww_import, establishment_import
 from workforce.models import CensusReturn, Post
 from workforce.models import Scenario as WorkforceScenario
@@ -214,20 +216,45 @@ def of_council(model) -> dict:
     return {"council": Council.objects.current().get()}
 
 
-def sneak_in(model, table, parameters, user) -> None:
-    """A row saved before the check existed: the constraint is NOT VALID, so dropping and
-    re-adding it stands for an old database."""
-    with connection.cursor() as cursor:
-        cursor.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_numbers")
-    kind = "rates" if model is WorkforceScenario else "unit_cost"
-    model.objects.create(
-        name="Old bad", kind=kind, parameters=parameters, created_by=user, **of_council(model)
-    )
+@pytest.fixture
+def old_rows():
+    """Rows saved before the checks existed. The constraints are NOT VALID, so dropping one,
+    inserting and adding it back (as the owner, in one transaction: the site's role may not
+    alter a table) stands for an old database. Committed, so deleted again afterwards."""
+    saved = []
+
+    def sneak_in(model, table, parameters, user) -> None:
+        kind = "rates" if model is WorkforceScenario else "unit_cost"
+        with owner_connection() as owner, owner.transaction():
+            (definition,) = owner.execute(
+                "SELECT pg_get_constraintdef(oid) FROM pg_constraint WHERE conname = %s",
+                [f"{table}_numbers"],
+            ).fetchone()
+            owner.execute(f"ALTER TABLE {table} DROP CONSTRAINT {table}_numbers")
+            saved.append(
+                (
+                    table,
+                    owner.execute(
+                        f"INSERT INTO {table} (name, kind, parameters, created_by_id, created_at,"  # noqa: S608
+                        " council_id) VALUES ('Old bad', %s, %s, %s, now(), %s) RETURNING id",
+                        [kind, Jsonb(parameters), user.pk, Council.objects.current().get().pk],
+                    ).fetchone()[0],
+                )
+            )
+            owner.execute("SET CONSTRAINTS ALL IMMEDIATE")  # the data version's trigger
+            owner.execute(f"ALTER TABLE {table} ADD CONSTRAINT {table}_numbers {definition}")
+
+    yield sneak_in
+    with owner_connection() as owner:
+        for table, pk in saved:
+            owner.execute(f"DELETE FROM {table} WHERE id = %s", [pk])  # noqa: S608
 
 
-def test_the_scenario_pages_skip_an_old_unusable_row_with_a_note(client_for, director, scrutiny):
-    sneak_in(WorkforceScenario, "workforce_scenario", {"percent": "Infinity"}, director)
-    sneak_in(
+def test_the_scenario_pages_skip_an_old_unusable_row_with_a_note(
+    old_rows, client_for, director, scrutiny
+):
+    old_rows(WorkforceScenario, "workforce_scenario", {"percent": "Infinity"}, director)
+    old_rows(
         PlacementScenario, "placements_scenario", {"category": "ifa", "percentage": "NaN"}, director
     )
     WorkforceScenario.objects.create(

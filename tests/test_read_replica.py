@@ -39,8 +39,8 @@ def test_dashboard_pages_read_from_the_replica_and_writes_go_to_the_primary(repl
     replica_session = manage(replica_env, "shell", "-c", SETUP.format(council="Replica council"))
     manage(live.env, "migrate", "--no-input")
     primary_session = manage(live.env, "shell", "-c", SETUP.format(council="Primary council"))
-    socket = embedded_database_settings(replica_folder / "pg")["HOST"]
-    live.env["DATABASE_REPLICA_URL"] = f"postgres://postgres@{socket.replace('/', '%2F')}/csc"
+    socket = embedded_database_settings(replica_folder / "pg")["default"]["HOST"]
+    live.env["DATABASE_REPLICA_URL"] = f"postgres://csc_app@{socket.replace('/', '%2F')}/csc"
     # Sessions are read from the primary: the primary's session key signs the user in.
     cookie = "sessionid=" + primary_session.stdout.split()[-1]
     assert replica_session.stdout.split()[-1] != primary_session.stdout.split()[-1]

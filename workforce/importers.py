@@ -17,6 +17,7 @@ from budgets.importing import (
     RowError,
     column_indexes,
     file_digest,
+    import_started,
     iter_rows,
     parse_date,
     parse_money,
@@ -75,6 +76,7 @@ def establishment_import(source, *, file_name: str, user=None) -> ImportReport:
     from that date (the previous one ends then); the same file twice changes nothing."""
     source = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
     digest, _ = file_digest(source)
+    started = import_started(kind="establishment", file_name=file_name, digest=digest, user=user)
     report = ImportReport()
     try:
         header, rows = iter_rows(source, file_name=file_name)
@@ -134,7 +136,12 @@ def establishment_import(source, *, file_name: str, user=None) -> ImportReport:
     except ImportFileError as exc:
         report.file_error = str(exc)
     record_import(
-        kind="establishment", file_name=file_name, digest=digest, user=user, report=report
+        kind="establishment",
+        file_name=file_name,
+        digest=digest,
+        user=user,
+        report=report,
+        started=started,
     )
     return report
 
@@ -315,6 +322,8 @@ def csww_import(data: bytes, *, file_name: str, user=None) -> ImportReport:
     summed, never stored; their personal fields are not even read. XML with a DOCTYPE or entity
     declarations is refused before parsing (entity-expansion attacks)."""
     report = ImportReport()
+    digest = sha256(data)
+    started = import_started(kind="csww", file_name=file_name, digest=digest, user=user)
     try:
         if not may_load_council_data(user):
             raise ImportFileError(
@@ -371,7 +380,9 @@ def csww_import(data: bytes, *, file_name: str, user=None) -> ImportReport:
         report.created, report.updated = int(created), int(not created)
     except ImportFileError as exc:
         report.file_error = str(exc)
-    record_import(kind="csww", file_name=file_name, digest=sha256(data), user=user, report=report)
+    record_import(
+        kind="csww", file_name=file_name, digest=digest, user=user, report=report, started=started
+    )
     return report
 
 

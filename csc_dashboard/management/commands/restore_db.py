@@ -3,7 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from csc_dashboard.backup import restore
+from csc_dashboard.backup import owner_database, restore
 
 
 class Command(BaseCommand):
@@ -21,7 +21,7 @@ class Command(BaseCommand):
         if not yes and input(f"Replace everything in database {name!r}? [y/N] ").lower() != "y":
             raise CommandError("Restore cancelled.")
         try:
-            restore(settings.DATABASES["default"], dump)
+            restore(owner_database(), dump)
         except Exception as exc:
             raise CommandError(f"Restore failed: {getattr(exc, 'stderr', '') or exc}") from exc
         self.stdout.write(self.style.SUCCESS(f"Restored {dump} into {name}."))
