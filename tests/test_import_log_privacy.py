@@ -66,7 +66,7 @@ def test_a_bad_date_of_birth_in_the_header_file_is_not_logged_or_shown(southwark
     page = response.content.decode() + client.get("/placements/upload/").content.decode()
     logged = logged_text()
     assert response.status_code == 400
-    assert "header file row 2: the cell is not a date" in logged
+    assert "row 2, DOB: header.csv: the cell is not a date" in logged
     for personal in ("31/02/2011", "C700001"):
         assert personal not in logged
         assert personal not in page

@@ -200,7 +200,7 @@ def test_bad_la_and_year_cells_are_listed_under_the_files_own_headers(southwark)
         (2, "Local Authority"),
         (3, "Return Year"),
     ]
-    assert "'Narnia' is not a local authority" in report.errors[0].message
+    assert "the cell is not a local authority" in report.errors[0].message
 
 
 def test_a_finance_officer_loads_only_their_own_councils_rows(three_councils, with_users):
