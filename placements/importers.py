@@ -23,6 +23,7 @@ from budgets.importing import (
     RowError,
     column_indexes,
     file_digest,
+    import_started,
     iter_rows,
     parse_date,
     parse_money,
@@ -190,6 +191,7 @@ def episodes_import(
     file_name = file_name or " + ".join(name for name, _ in named)
     digest = _digest(named)
     report = EpisodesReport()
+    started = import_started(kind="placements", file_name=file_name, digest=digest, user=user)
     try:
         council = _current_council()
         _refuse_outsider(user)
@@ -217,7 +219,14 @@ def episodes_import(
                 cursor.execute("DROP TABLE IF EXISTS episode_stage, child_stage, child_rows")
     except ImportFileError as exc:
         report.file_error = str(exc)
-    record_import(kind="placements", file_name=file_name, digest=digest, user=user, report=report)
+    record_import(
+        kind="placements",
+        file_name=file_name,
+        digest=digest,
+        user=user,
+        report=report,
+        started=started,
+    )
     return report
 
 
@@ -609,6 +618,7 @@ def costs_import(source, *, file_name: str, user=None, max_bytes=None) -> Import
     source = _as_stream(source)
     digest, _ = file_digest(source)
     report = ImportReport()
+    started = import_started(kind="placement costs", file_name=file_name, digest=digest, user=user)
     try:
         council = _current_council()
         _refuse_outsider(user)
@@ -621,7 +631,12 @@ def costs_import(source, *, file_name: str, user=None, max_bytes=None) -> Import
     except ImportFileError as exc:
         report.file_error = str(exc)
     record_import(
-        kind="placement costs", file_name=file_name, digest=digest, user=user, report=report
+        kind="placement costs",
+        file_name=file_name,
+        digest=digest,
+        user=user,
+        report=report,
+        started=started,
     )
     return report
 

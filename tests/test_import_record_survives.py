@@ -123,3 +123,19 @@ def test_a_finished_import_turns_its_running_record_into_its_outcome(finance):
     assert ImportRecord.objects.count() == before + 1  # one row, updated, not two
     assert record.outcome == ImportRecord.Outcome.FAILED
     assert record.get_outcome_display() == "Refused"
+
+
+def test_placement_imports_also_start_with_a_running_record(director):
+    """The SSDA903 and costs imports write their record before their transaction, as the ledger
+    does (the kill test above shows why): the running record is turned into the outcome, so
+    each import leaves exactly one record, never a running one beside its result."""
+    from placements.importers import costs_import, episodes_import
+
+    episodes = b"CHILD,DECOM,RNE,LS,CIN,PLACE,PLACE_PROVIDER,DEC,REC\n"
+    episodes_import(episodes + b"1,BAD,S,C2,N1,U1,PR1,,\n", file_name="eps.csv", user=director)
+    costs_import(b"CATEGORY,EFFECTIVE_FROM,WEEKLY_COST\nifa,2024-04-01,700\n", file_name="rc.csv")
+    records = ImportRecord.objects.filter(file_name__in=["eps.csv", "rc.csv"])
+    assert sorted((r.file_name, r.outcome) for r in records) == [
+        ("eps.csv", "failed"),
+        ("rc.csv", "success"),
+    ]
