@@ -57,6 +57,10 @@ def database_url(settings_dict) -> str:
     return f"postgres://{settings_dict['USER']}{password}@{host}{port}/{settings_dict['NAME']}"
 
 
+# Marked django_db so pytest-django runs it with the other database tests, before the live-server
+# (transactional) tests empty the database: the import it kills needs the demo's cost centre.
+# The test itself works through its own connections and a subprocess, which see committed data.
+@pytest.mark.django_db
 def test_an_import_killed_at_its_commit_leaves_a_record_and_no_rows(django_db_setup, tmp_path):
     settings_dict = connection.settings_dict  # the site's role, as the command runs
     owner = owner_database()  # the trigger that holds the import is the owner's to create
