@@ -109,6 +109,22 @@ class Results:
         return True
 
 
+def counted_as_errors(simulate):
+    """A simulated user whose thread fails (a page that no longer has the form it expects, a
+    dropped connection) is an error of the run, never a silent end of its traffic."""
+
+    def run(base, n, *args):
+        results = args[-1]
+        try:
+            simulate(base, n, *args)
+        except Exception as exc:  # noqa: BLE001 (reported as the run's error)
+            with results.lock:
+                results.errors.append(f"{simulate.__name__} {n} stopped: {exc!r}")
+
+    return run
+
+
+@counted_as_errors
 def reader(base, n, stop, results):
     session = Session(base)
     session.login(f"reader{n}")
@@ -120,6 +136,7 @@ def reader(base, n, stop, results):
         i += 1
 
 
+@counted_as_errors
 def writer(base, n, lines, stop, results):
     session = Session(base)
     session.login(f"officer{n}")
@@ -148,7 +165,10 @@ def writer(base, n, lines, stop, results):
 
 def form_fields(page: str) -> dict:
     fields = {}
-    form = page.split('<form method="post" novalidate>', 1)[1].split("</form>", 1)[0]
+    start = re.search(r'<form[^>]*id="forecast-form"[^>]*>', page)
+    if start is None:
+        raise ValueError("the forecast page has no forecast form")
+    form = page[start.end() :].split("</form>", 1)[0]
     for match in re.finditer(r'<input[^>]*name="([^"]+)"[^>]*value="([^"]*)"', form):
         fields[match.group(1)] = match.group(2)
     for match in re.finditer(r'<textarea[^>]*name="([^"]+)"[^>]*>([^<]*)</textarea>', form):
