@@ -16,8 +16,8 @@ PAGES = {
         ["chart-movement", "chart-accuracy"],
     ),
     "areas": ("/dashboard/areas/", ["chart-areas"]),
-    "lac": ("/dashboard/lac/", ["chart-lac", "chart-lac-rate", "chart-unit-costs"]),
-    "agency": ("/dashboard/agency/", ["chart-agency"]),
+    "placements": ("/placements/", ["chart-lac", "chart-lac-rate", "chart-unit-costs"]),
+    "workforce": ("/workforce/", ["chart-agency", "chart-fte"]),
 }
 ROLES = ["finance", "scrutiny", "director", "admin"]
 
