@@ -83,8 +83,8 @@ class Scale:
             ("overview", "/?year=2025/26&period=6"),
             ("service budget", f"/budgets/{CARE}/?year=2025/26&period=6"),
             ("forecast entry", f"/budgets/{CARE}/forecast/?year=2025/26&period=6"),
-            ("LAC trend", "/dashboard/lac/?year=2025/26&period=6"),
-            ("agency", "/dashboard/agency/?year=2025/26&period=6"),
+            ("LAC trend", "/placements/?date=2025-09-30"),
+            ("agency", "/workforce/?date=2025-09-30"),
             ("demand model, 36 months", "/dashboard/demand/?months=36"),
             ("committee pack export", f"/committee/pack.xlsx?year=2025/26&period=6&service={CARE}"),
         ]

@@ -101,6 +101,12 @@ class Period(models.Model):
         return month_of(self.year.start_year, self.number)
 
     @property
+    def month_ends_on(self) -> datetime.date:
+        """The last day of the period's month (the date a topic page shows for the period)."""
+        start = self.month_starts_on
+        return (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+
+    @property
     def month_name(self) -> str:
         return self.month_starts_on.strftime("%B %Y")
 

@@ -3,6 +3,7 @@ what Python's Decimal would accept but no person means and the database cannot h
 pages cannot compute with: NaN, Infinity, exponents (1e400), 29 nines, too many decimals."""
 
 import re
+from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
@@ -105,10 +106,86 @@ def parse_day(text: str | None) -> date:
 def query_day(request, default, name: str = "date") -> date:
     """The date a page is asked for in its query (`?date=`), or default() when none is given;
     a date that cannot be read or is out of range is a 404 with the reason."""
-    text = request.GET.get(name)
-    if not text:
-        return default()
+    choice = query_date(request, default, name)
+    if choice.error:
+        raise Http404(choice.error)
+    return choice.day
+
+
+# The GOV.UK date-input pattern: `?day=31&month=3&year=2024`, three fields, each message the
+# Design System's own. `?date=2024-03-31` (links, bookmarks) is read as before.
+_DIGITS = re.compile(r"\d{1,4}\Z")
+DATE_PARTS = ("day", "month", "year")
+
+
+@dataclass
+class DateChoice:
+    """The date a page shows, what was typed in each field (to show it again), and when the
+    typing could not be read, the message and the fields it is about."""
+
+    day: date
+    fields: dict = field(default_factory=dict)
+    error: str | None = None
+    error_fields: tuple = ()
+
+    @property
+    def iso(self) -> str:
+        return self.day.isoformat()
+
+
+def parse_date_parts(day: str | None, month: str | None, year: str | None) -> date:
+    """A date from the three fields of a GOV.UK date input; raises DateError with the Design
+    System's message and the fields it is about."""
+    parts = {
+        "day": (day or "").strip(),
+        "month": (month or "").strip(),
+        "year": (year or "").strip(),
+    }
+    missing = [name for name in DATE_PARTS if not parts[name]]
+    if len(missing) == 3:
+        raise DateError("Enter a date", DATE_PARTS)
+    if missing:
+        raise DateError(f"Date must include a {' and '.join(missing)}", tuple(missing))
+    wrong = tuple(name for name in DATE_PARTS if not _DIGITS.match(parts[name]))
+    if wrong:
+        raise DateError("Date must be a real date", wrong)
+    if len(parts["year"]) != 4:
+        raise DateError("Year must include 4 numbers", ("year",))
     try:
-        return parse_day(text)
-    except ValueError as exc:
-        raise Http404(str(exc)) from None
+        chosen = date(int(parts["year"]), int(parts["month"]), int(parts["day"]))
+    except ValueError:
+        raise DateError("Date must be a real date", DATE_PARTS) from None
+    if not EARLIEST_DAY <= chosen <= LATEST_DAY:
+        raise DateError(f"Date must be between {EARLIEST_DAY:%Y} and {LATEST_DAY:%Y}", ("year",))
+    return chosen
+
+
+class DateError(ValueError):
+    def __init__(self, message: str, fields: tuple):
+        super().__init__(message)
+        self.fields = fields
+
+
+def query_date(request, default, name: str = "date") -> DateChoice:
+    """The date a page is asked for: `?day=&month=&year=` (the date input) or `?date=` (ISO),
+    else default(). Input that cannot be read gives default() with the error to show (the page
+    answers 400)."""
+    get = request.GET
+    if any(get.get(part) is not None for part in DATE_PARTS):
+        typed = {part: (get.get(part) or "")[:20] for part in DATE_PARTS}
+        try:
+            chosen = parse_date_parts(typed["day"], typed["month"], typed["year"])
+        except DateError as exc:
+            return DateChoice(default(), typed, str(exc), exc.fields)
+        return DateChoice(chosen, typed)
+    text = get.get(name)
+    if text:
+        try:
+            chosen = parse_day(text)
+        except ValueError as exc:
+            return DateChoice(default(), dict.fromkeys(DATE_PARTS, ""), str(exc), DATE_PARTS)
+    else:
+        chosen = default()
+    return DateChoice(
+        chosen, {"day": str(chosen.day), "month": str(chosen.month), "year": str(chosen.year)}
+    )

@@ -6,30 +6,23 @@ figures and tables to a template. The filters are `year`, `period` and `scope`: 
 code (`CFS`) or a directorate and service (`CFS/SCF`).
 """
 
-import datetime
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
-from django.conf import settings
 from django.db.models import QuerySet
-from django.http import Http404
+from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
+from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from budgets import charts, metrics, trends
 from budgets.access import Role, has_role, role_required, visible_services
-from budgets.benchmark_metrics import finance_benchmarks
 from budgets.cache import cached
 from budgets.chart_style import figure_data
-from budgets.models import Council, Service, month_of
-from budgets.reference import neighbours_of
+from budgets.models import Service
 from csc_dashboard.routers import replica_reads
 from placements import backtest as placement_backtest
 from placements import backtest_charts
-from placements import charts as placement_charts
-from placements import metrics as placement_metrics
-from placements.categories import CostCategory
-from workforce import charts as workforce_charts
-from workforce import metrics as workforce_metrics
 
 
 @dataclass
@@ -210,97 +203,26 @@ def _areas(period, scope: Scope) -> dict:
     )
 
 
-@replica_reads
+def _new_home(request, name: str) -> HttpResponseRedirect:
+    """The address of a topic's page for the date the old dashboard URL meant: `?year=&period=`
+    becomes the period's month end, `?date=` passes through as it is."""
+    url = reverse(name)
+    if request.GET.get("year") or request.GET.get("period"):
+        return HttpResponsePermanentRedirect(f"{url}?date={period_or_404(request).month_ends_on}")
+    if request.GET.get("date"):
+        return HttpResponsePermanentRedirect(f"{url}?{urlencode({'date': request.GET['date']})}")
+    return HttpResponsePermanentRedirect(url)
+
+
 @role_required()
 @require_GET
 def lac(request):
-    """Children looked after at each month end of the year up to the period, by category."""
-    period = period_or_404(request)
-    context = {"period": period, "years": metrics.years_with_periods()}
-    if period is not None:
-        context.update(cached(("lac", period.pk), lambda: _lac(period), request=request))
-    return render(request, "csc_dashboard/lac.html", context)
+    """Children looked after moved to the placements page, which carries the trend."""
+    return _new_home(request, "placements:index")
 
 
-def _lac(period) -> dict:
-    series = placement_metrics.monthly_lac_series(first=period.year.starts_on, months=period.number)
-    months, counts = placement_charts.lac_by_month(series)
-    labels = dict(CostCategory.choices)
-    rows = []
-    for i, month in enumerate(months):
-        cells = [values[i] for values in counts.values()]
-        rows.append((month, cells, sum(cells)))
-    council = Council.objects.current().first()
-    code = council.la_code if council else ""
-    day = _period_end(period)
-    rule = placement_metrics.lac_rate_year(code, day)
-    rates = placement_metrics.rate_series(
-        code, [a.la_code for a in neighbours_of(code)], up_to=rule.wanted
-    )
-    finance = finance_benchmarks(code, day)
-    costs = [(c.label, c.council, c.neighbours_average, c.england) for c in finance.unit_costs]
-    return dict(
-        rates=rates,
-        rate_note=rule.note,
-        finance=finance,
-        rate_chart=chart(
-            "chart-lac-rate",
-            placement_charts.lac_rate_comparison(rates),
-            placement_charts.describe_lac_rates(rates),
-        ),
-        costs=costs,
-        cost_chart=chart(
-            "chart-unit-costs",
-            placement_charts.unit_cost_comparison(costs),
-            placement_charts.describe_unit_costs(costs),
-        ),
-        columns=[labels.get(c, c) for c in counts],
-        rows=rows,
-        lac_chart=chart(
-            "chart-lac",
-            placement_charts.lac_trend(months, counts),
-            placement_charts.describe_lac(months, counts),
-        ),
-    )
-
-
-def _period_end(period) -> datetime.date:
-    start = month_of(period.year.start_year, period.number)
-    return (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
-
-
-@replica_reads
 @role_required()
 @require_GET
 def agency(request):
-    """The agency ratio at each month end of the twelve months to the period, against the
-    target (settings.CSC_AGENCY_TARGET) and England's published rate."""
-    period = period_or_404(request)
-    context = {"period": period, "years": metrics.years_with_periods()}
-    if period is not None:
-        context.update(cached(("agency", period.pk), lambda: _agency(period), request=request))
-    return render(request, "csc_dashboard/agency.html", context)
-
-
-def _agency(period) -> dict:
-    end = month_of(period.year.start_year, period.number)
-    first = end.replace(year=end.year - 1)
-    series = workforce_metrics.agency_ratio_series(first=first, months=13)
-    months = [row[0] for row in series]
-    ratios = [
-        workforce_metrics.agency_ratio({"agency": a, "permanent": p, "vacant": 0})
-        for _, a, p in series
-    ]
-    target = settings.CSC_AGENCY_TARGET
-    england, rule = workforce_metrics.england_agency_rate(_period_end(period))
-    return dict(
-        rows=[(m, r, a, p) for m, r, (_, a, p) in zip(months, ratios, series, strict=True)],
-        target=target,
-        england=england,
-        england_note=rule.note,
-        agency_chart=chart(
-            "chart-agency",
-            workforce_charts.agency_trend(months, ratios, target=target, england=england),
-            workforce_charts.describe_agency(months, ratios, target=target, england=england),
-        ),
-    )
+    """The agency trend moved to the workforce page."""
+    return _new_home(request, "workforce:index")

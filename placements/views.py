@@ -13,8 +13,18 @@ from budgets.benchmark_metrics import finance_benchmarks
 from budgets.cache import cached
 from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
-from budgets.numbers import UNUSABLE, parse_decimal, parse_name, parse_whole, query_day, safely
+from budgets.numbers import (
+    UNUSABLE,
+    parse_decimal,
+    parse_name,
+    parse_whole,
+    query_date,
+    query_day,
+    safely,
+)
 from budgets.reference import neighbours_of
+from csc_dashboard.dashboard_views import chart
+from placements import charts as placement_charts
 from placements import demand_inputs, demand_scenarios, metrics, scenarios, services
 from placements.categories import CostCategory
 from placements.importers import episodes_import
@@ -25,37 +35,97 @@ def _day(request) -> datetime.date:
     return query_day(request, metrics.latest_day)
 
 
+# How many years of month ends the trend shows, to the page's date.
+TREND_YEARS = 5
+
+
+def trend_months(day: datetime.date, years: int = TREND_YEARS) -> tuple[datetime.date, int]:
+    """(the first month, how many months): the month ends of `years` years up to `day` (its
+    own month when `day` is that month's end, else the month before)."""
+    next_day = day + datetime.timedelta(days=1)
+    last = day.replace(day=1) if next_day.month != day.month else _month_before(day.replace(day=1))
+    months = 12 * years
+    first = last
+    for _ in range(months - 1):
+        first = _month_before(first)
+    return first, months
+
+
+def _month_before(first: datetime.date) -> datetime.date:
+    return (first - datetime.timedelta(days=1)).replace(day=1)
+
+
+def _charts(day: datetime.date, code: str) -> dict:
+    """The page's three charts, each with its summary and the rows of its table."""
+    first, months_count = trend_months(day)
+    series = metrics.monthly_lac_series(first=first, months=months_count)
+    months, counts = placement_charts.lac_by_month(series)
+    labels = dict(CostCategory.choices)
+    rows = []
+    for i, month in enumerate(months):
+        cells = [values[i] for values in counts.values()]
+        rows.append((month, cells, sum(cells)))
+    rule = metrics.lac_rate_year(code, day)
+    rates = metrics.rate_series(code, [a.la_code for a in neighbours_of(code)], up_to=rule.wanted)
+    finance = finance_benchmarks(code, day)
+    costs = [(c.label, c.council, c.neighbours_average, c.england) for c in finance.unit_costs]
+    return dict(
+        rates=rates,
+        rate_note=rule.note,
+        finance=finance,
+        rate_chart=chart(
+            "chart-lac-rate",
+            placement_charts.lac_rate_comparison(rates),
+            placement_charts.describe_lac_rates(rates),
+        ),
+        cost_chart=chart(
+            "chart-unit-costs",
+            placement_charts.unit_cost_comparison(costs),
+            placement_charts.describe_unit_costs(costs),
+        ),
+        columns=[labels.get(c, c) for c in counts],
+        trend_rows=rows,
+        lac_chart=chart(
+            "chart-lac",
+            placement_charts.lac_trend(months, counts),
+            placement_charts.describe_lac(months, counts),
+        ),
+    )
+
+
 @role_required()
 @require_GET
 def index(request):
-    """Children looked after now and over time, placement mix, unit and annual costs."""
-    day = _day(request)
+    """Children looked after now and over time (five years by month and placement category),
+    placement mix, unit costs against comparators, annual costs and the rate per 10,000."""
+    choice = query_date(request, metrics.latest_day)
+    day = choice.day
     council = Council.objects.current().first()
     code = council.la_code if council else ""
     costs = metrics.placement_costs(day)
     lac = metrics.lac_on(day)
     population = metrics.population_of(code, day.year)
-    return render(
-        request,
-        "placements/index.html",
-        {
-            "day": day,
-            "lac": lac,
-            "population": population,
-            "rate": metrics.rate_per_10k(children=lac, population=population)
-            if population
-            else None,
-            "costs": costs,
-            "annual_total": sum((c.annual_cost for c in costs), Decimal("0")),
-            "august": [(d, metrics.lac_on(d)) for d in metrics.end_of_august_dates(day)],
-            "dates": metrics.suggested_dates(),
-            "comparators": metrics.lac_rate_benchmark(
-                code, [a.la_code for a in neighbours_of(code)], day
-            ),
-            "finance": finance_benchmarks(code, day),
-            "can_upload": has_role(request.user, Role.FINANCE_OFFICER, Role.ADMINISTRATOR),
-        },
+    context = {
+        "choice": choice,
+        "day": day,
+        "lac": lac,
+        "population": population,
+        "rate": metrics.rate_per_10k(children=lac, population=population) if population else None,
+        "costs": costs,
+        "annual_total": sum((c.annual_cost for c in costs), Decimal("0")),
+        "august": [(d, metrics.lac_on(d)) for d in metrics.end_of_august_dates(day)],
+        "dates": metrics.suggested_dates(),
+        "comparators": metrics.lac_rate_benchmark(
+            code, [a.la_code for a in neighbours_of(code)], day
+        ),
+        "can_upload": has_role(request.user, Role.FINANCE_OFFICER, Role.ADMINISTRATOR),
+    }
+    context.update(
+        cached(
+            ("placements-home", code, day.isoformat()), lambda: _charts(day, code), request=request
+        )
     )
+    return render(request, "placements/index.html", context, status=400 if choice.error else 200)
 
 
 @role_required(Role.FINANCE_OFFICER, Role.ADMINISTRATOR)

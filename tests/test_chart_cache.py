@@ -23,8 +23,8 @@ PAGES = [
     "/?year=2018/19&period=6",
     "/dashboard/movement/?year=2018/19&period=6&scope=CYP/CSC",
     "/dashboard/areas/?year=2018/19&period=6&scope=CYP/CSC",
-    "/dashboard/lac/?year=2018/19&period=6",
-    "/dashboard/agency/?year=2018/19&period=6",
+    "/placements/?date=2018-09-30",
+    "/workforce/?date=2018-09-30",
 ]
 
 
@@ -87,8 +87,8 @@ def test_an_import_moves_the_data_version(finance):
 @pytest.mark.parametrize(
     ("url", "data_id", "change"),
     [
-        ("/dashboard/lac/?year=2018/19&period=6", "chart-lac-data", Episode.objects.all),
-        ("/dashboard/agency/?year=2018/19&period=6", "chart-agency-data", Filling.objects.all),
+        ("/placements/?date=2018-09-30", "chart-lac-data", Episode.objects.all),
+        ("/workforce/?date=2018-09-30", "chart-agency-data", Filling.objects.all),
     ],
 )
 def test_a_change_to_placements_or_staffing_shows_at_once(

@@ -11,7 +11,7 @@ from budgets.models import BudgetLine, Service
 
 pytestmark = pytest.mark.django_db
 
-PAGES = ["/", "/dashboard/movement/", "/dashboard/areas/", "/dashboard/lac/"]
+PAGES = ["/", "/dashboard/movement/", "/dashboard/areas/", "/placements/", "/workforce/"]
 
 
 def figure(html: str, data_id: str) -> dict:
@@ -130,7 +130,7 @@ def test_page_queries_do_not_grow_with_the_amount_of_data(client_for, director):
 
 
 def test_the_lac_page_stacks_children_by_category(client_for, scrutiny):
-    html = client_for(scrutiny).get("/dashboard/lac/?year=2018/19&period=5").content.decode()
+    html = client_for(scrutiny).get("/placements/?date=2018-08-31").content.decode()
     lac = figure(html, "chart-lac-data")
     assert lac["layout"]["barmode"] == "stack"
     assert lac["layout"]["yaxis"]["title"]["text"] == "Children"

@@ -45,9 +45,9 @@ PARAMETERS = {
     "committee_print": [*PERIOD, "service", "directorate"],
     "committee_pack": [*PERIOD, "service", "directorate"],
     "committee_table": [*PERIOD, "service", "directorate"],
-    "placements:index": ["date"],
+    "placements:index": ["date", "day", "month", "year"],
     "placements:scenarios": ["date"],
-    "workforce:index": ["date"],
+    "workforce:index": ["date", "day", "month", "year"],
     "workforce:scenarios": ["date"],
 }
 

@@ -296,9 +296,14 @@ def test_a_nul_in_a_form_field_is_a_400_page(client_for, director):
 
 
 @pytest.mark.parametrize("date", ["0001-01-01", "9999-12-31", "2018-02-30", "1e400", "x" * 500])
-def test_a_date_out_of_range_or_unreadable_is_a_404_with_a_reason(client_for, scrutiny, date):
+def test_a_date_out_of_range_or_unreadable_is_refused_with_a_reason(client_for, scrutiny, date):
     client = client_for(scrutiny)
-    for name in ["workforce:index", "placements:index", "workforce:scenarios"]:
+    # The topic pages show the reason beside their date input, with a 400.
+    for name in ["workforce:index", "placements:index"]:
+        page = client.get(reverse(name), {"date": date})
+        assert page.status_code == 400, name
+        assert "There is a problem" in page.content.decode()
+    for name in ["workforce:scenarios"]:
         page = client.get(reverse(name), {"date": date})
         assert page.status_code == 404, name
 

@@ -16,6 +16,8 @@ ROLES = ["anonymous", "finance_own", "finance_other", "scrutiny", "director", "a
 READ_ALL = (302, 200, 200, 200, 200, 200)
 GET_ONLY = (302, 405, 405, 405, 405, 405)
 CSC_PAGE = (302, 200, 404, 200, 200, 200)
+# Moved to the topic's own page: a permanent redirect for every role (anonymous: to sign in).
+MOVED = (302, 301, 301, 301, 301, 301)
 # Finance officers load their own services' data; administrators the whole council's.
 LOADERS = (302, 200, 200, 403, 403, 200)
 
@@ -24,8 +26,8 @@ ACCESS = {
     "overview": {"GET": READ_ALL, "POST": GET_ONLY},
     "dashboard_movement": {"GET": READ_ALL, "POST": GET_ONLY},
     "dashboard_areas": {"GET": READ_ALL, "POST": GET_ONLY},
-    "dashboard_lac": {"GET": READ_ALL, "POST": GET_ONLY},
-    "dashboard_agency": {"GET": READ_ALL, "POST": GET_ONLY},
+    "dashboard_lac": {"GET": MOVED, "POST": GET_ONLY},
+    "dashboard_agency": {"GET": MOVED, "POST": GET_ONLY},
     "dashboard_demand": {"GET": READ_ALL, "POST": GET_ONLY},
     "healthz": {"GET": (200,) * 6, "POST": (405,) * 6},
     "login": {"GET": (200, 302, 302, 302, 302, 302), "POST": (200, 302, 302, 302, 302, 302)},

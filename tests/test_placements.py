@@ -394,7 +394,7 @@ def test_the_lac_dashboard_charts_rates_and_unit_costs_against_comparators(clien
     import json
     import re
 
-    html = client_for(director).get("/dashboard/lac/?year=2017/18&period=6").content.decode()
+    html = client_for(director).get("/placements/?date=2017-09-30").content.decode()
     for chart_id in ["chart-lac-rate", "chart-unit-costs"]:
         block = re.search(
             f'id="{chart_id}-data" type="application/json">(.*?)</script>', html, re.S

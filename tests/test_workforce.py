@@ -248,7 +248,7 @@ def test_the_agency_dashboard_charts_the_ratio_against_target_and_england(client
     import json
     import re
 
-    html = client_for(scrutiny).get("/dashboard/agency/?year=2018/19&period=5").content.decode()
+    html = client_for(scrutiny).get("/workforce/?date=2018-08-31").content.decode()
     block = re.search(r'id="chart-agency-data" type="application/json">(.*?)</script>', html, re.S)
     data = json.loads(block.group(1))
     names = [trace["name"] for trace in data["data"]]

@@ -69,3 +69,37 @@ def describe_agency(months, ratios, *, target: Decimal, england: Decimal | None)
     if england is not None:
         text += f" and England's published rate is {england}%"
     return text + "."
+
+
+STATUSES = (("permanent", "Permanent"), ("agency", "Agency"), ("vacant", "Vacant"))
+
+
+def fte_by_status(fte: dict) -> go.Figure:
+    """Full-time equivalent posts by how they are filled: permanent, agency, vacant."""
+    fig = go.Figure()
+    for index, (key, label) in enumerate(STATUSES):
+        style = series_style(index)
+        fig.add_trace(
+            go.Bar(
+                x=[label],
+                y=[float(fte.get(key) or 0)],
+                name=label,
+                marker={
+                    "color": style["color"],
+                    "pattern": {"shape": style["pattern"], "fgcolor": "#ffffff"},
+                },
+                hovertemplate="%{x}: %{y:,.1f} FTE<extra></extra>",
+            )
+        )
+    apply_layout(fig, title="Posts by how they are filled (FTE)", x_title="Status", y_title="FTE")
+    return fig
+
+
+def describe_fte(fte: dict) -> str:
+    total = sum((Decimal(fte.get(key) or 0) for key, _ in STATUSES), Decimal("0"))
+    if not total:
+        return "No posts recorded on this date."
+    parts = [
+        f"{Decimal(fte.get(key) or 0).normalize():f} {label.lower()}" for key, label in STATUSES
+    ]
+    return f"Of {total.normalize():f} FTE posts: " + ", ".join(parts) + "."

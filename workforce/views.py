@@ -9,11 +9,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
 from budgets.access import Role, has_role, role_required
+from budgets.cache import cached
 from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
-from budgets.numbers import parse_decimal, parse_name, parse_whole, query_day, safely
+from budgets.numbers import parse_decimal, parse_name, parse_whole, query_date, query_day, safely
 from budgets.reference import neighbours_of
-from workforce import metrics, scenarios
+from csc_dashboard.dashboard_views import chart
+from workforce import charts, metrics, scenarios
 from workforce.importers import csww_import, establishment_import
 from workforce.models import CensusReturn, Filling, Scenario
 
@@ -30,32 +32,59 @@ def _day(request) -> datetime.date:
     return query_day(request, _latest_month_end)
 
 
+def _month_end(day: datetime.date) -> datetime.date:
+    return (day.replace(day=1) + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(
+        days=1
+    )
+
+
+def _charts(day: datetime.date) -> dict:
+    """The agency ratio at each month end of the twelve months to `day` against the target
+    (settings.CSC_AGENCY_TARGET) and England's published rate, and FTE by status."""
+    first = day.replace(day=1).replace(year=day.year - 1)
+    series = metrics.agency_ratio_series(first=first, months=13)
+    months = [row[0] for row in series]
+    ratios = [
+        metrics.agency_ratio({"agency": a, "permanent": p, "vacant": 0}) for _, a, p in series
+    ]
+    target = settings.CSC_AGENCY_TARGET
+    england, rule = metrics.england_agency_rate(_month_end(day))
+    fte = metrics.fte_by_status(day)
+    return dict(
+        fte=fte,
+        rows=[(m, r, a, p) for m, r, (_, a, p) in zip(months, ratios, series, strict=True)],
+        target=target,
+        england=england,
+        england_note=rule.note,
+        agency_chart=chart(
+            "chart-agency",
+            charts.agency_trend(months, ratios, target=target, england=england),
+            charts.describe_agency(months, ratios, target=target, england=england),
+        ),
+        fte_chart=chart("chart-fte", charts.fte_by_status(fte), charts.describe_fte(fte)),
+    )
+
+
 @role_required()
 @require_GET
 def index(request):
-    """Staff in post by status, the agency ratio and its trend, vacancies, the agency premium,
-    caseloads against target and the DfE benchmarks."""
-    day = _day(request)
-    fte = metrics.fte_by_status(day)
+    """Staff in post by status, the agency ratio and its trend against the target and England,
+    vacancies, the agency premium, caseloads against target and the DfE benchmarks."""
+    choice = query_date(request, _latest_month_end)
+    day = choice.day
     council = Council.objects.current().first()
     code = council.la_code if council else ""
-    first = day.replace(day=1).replace(year=day.year - 1)
-    series = [
-        (month, metrics.agency_ratio({"agency": a, "permanent": p, "vacant": 0}))
-        for month, a, p in metrics.agency_ratio_series(first=first, months=13)
-    ]
-    return render(
-        request,
-        "workforce/index.html",
+    context = cached(("workforce-home", day.isoformat()), lambda: _charts(day), request=request)
+    fte = context["fte"]
+    context.update(
         {
+            "choice": choice,
             "day": day,
-            "fte": fte,
             "in_post": fte["agency"] + fte["permanent"],
             "ratio": metrics.agency_ratio(fte),
             "vacancy_rate": metrics.vacancy_rate(fte),
             "premium": metrics.agency_premium(day),
             "by_team": metrics.agency_ratio_by_team(day),
-            "series": series,
             "caseloads": metrics.caseloads(day.replace(day=1)),
             "benchmarks": metrics.benchmarks(code, [a.la_code for a in neighbours_of(code)], day),
             "census": [
@@ -63,8 +92,9 @@ def index(request):
                 for c in CensusReturn.objects.current().order_by("-reference_date")[:3]
             ],
             "can_upload": has_role(request.user, Role.FINANCE_OFFICER, Role.ADMINISTRATOR),
-        },
+        }
     )
+    return render(request, "workforce/index.html", context, status=400 if choice.error else 200)
 
 
 @role_required(Role.FINANCE_OFFICER, Role.ADMINISTRATOR)

@@ -16,8 +16,8 @@ PAGES = {
         ["chart-movement", "chart-accuracy"],
     ),
     "areas": ("/dashboard/areas/", ["chart-areas"]),
-    "lac": ("/dashboard/lac/", ["chart-lac", "chart-lac-rate", "chart-unit-costs"]),
-    "agency": ("/dashboard/agency/", ["chart-agency"]),
+    "placements": ("/placements/", ["chart-lac", "chart-lac-rate", "chart-unit-costs"]),
+    "workforce": ("/workforce/", ["chart-agency", "chart-fte"]),
 }
 ROLES = ["finance", "scrutiny", "director", "admin"]
 
@@ -96,3 +96,28 @@ def test_the_overview_filter_changes_the_headline(sign_in, demo_server):
     assert_charts_drawn(page, ["chart-variance-directorate", "chart-variance-service"])
     headline = page.locator(".csc-headlines li").first.text_content()
     assert headline.startswith("Children's Social Care forecasts an overspend of £12.6m")
+
+
+@pytest.mark.parametrize(("path", "chart_ids"), [PAGES["placements"], PAGES["workforce"]])
+def test_a_date_typed_in_three_fields_stays_in_the_url_and_redraws(
+    sign_in, demo_server, path, chart_ids
+):
+    page = sign_in("scrutiny")
+    page.goto(demo_server.url + path)
+    page.fill("#date-day", "31")
+    page.fill("#date-month", "8")
+    page.fill("#date-year", "2018")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**?day=31&month=8&year=2018")
+    assert_charts_drawn(page, chart_ids)
+    assert "31 August 2018" in page.locator("h1").text_content()
+    assert serious_violations(page) == []
+    name = path.strip("/")
+    # For docs/screenshots: the page's top at 1,280 px, down to its first charts.
+    top = {"x": 0, "y": 0, "width": 1280, "height": 2400}
+    page.screenshot(path=str(SCREENSHOTS / f"{name}-1280.png"), full_page=True, clip=top)
+    page.fill("#date-month", "")
+    page.get_by_role("button", name="Show").click()
+    page.wait_for_url("**?day=31&month=&year=2018")
+    assert "Date must include a month" in page.locator(".govuk-error-summary").text_content()
+    assert serious_violations(page) == []
