@@ -76,15 +76,15 @@ def test_the_workforce_page_draws_the_agency_trend_and_fte_by_status(client_for,
     assert "Agency and permanent staff in post at each month end (FTE)" in html
 
 
-@pytest.mark.parametrize("page", ["/placements/", "/workforce/"])
+@pytest.mark.parametrize("path", ["/placements/", "/workforce/"])
 def test_a_date_typed_as_three_fields_reaches_the_same_figures_as_the_iso_date(
-    client_for, scrutiny, page
+    client_for, scrutiny, path
 ):
     client = client_for(scrutiny)
-    iso = client.get(f"{page}?date=2018-08-31")
-    typed = client.get(f"{page}?day=31&month=8&year=2018")
+    iso = client.get(f"{path}?date=2018-08-31")
+    typed = client.get(f"{path}?day=31&month=8&year=2018")
     assert iso.status_code == typed.status_code == 200
-    chart = "chart-lac-data" if page == "/placements/" else "chart-agency-data"
+    chart = "chart-lac-data" if path == "/placements/" else "chart-agency-data"
     assert figure(iso.content.decode(), chart) == figure(typed.content.decode(), chart)
     html = typed.content.decode()
     assert "as at 31 August 2018" in html
@@ -110,11 +110,11 @@ def test_a_date_typed_as_three_fields_reaches_the_same_figures_as_the_iso_date(
         ("date=2018-02-30", "is not a date: use yyyy-mm-dd", ["day", "month", "year"]),
     ],
 )
-@pytest.mark.parametrize("page", ["/placements/", "/workforce/"])
+@pytest.mark.parametrize("path", ["/placements/", "/workforce/"])
 def test_a_date_that_cannot_be_read_is_shown_with_its_error_and_a_400(
-    client_for, scrutiny, page, query, message, marked
+    client_for, scrutiny, path, query, message, marked
 ):
-    response = client_for(scrutiny).get(f"{page}?{query}")
+    response = client_for(scrutiny).get(f"{path}?{query}")
     assert response.status_code == 400
     html = response.content.decode()
     assert "There is a problem" in html
@@ -132,15 +132,15 @@ def test_the_parser_reads_the_three_fields():
     assert error.value.fields == ("month",)
 
 
-@pytest.mark.parametrize("page", ["/placements/?date=2018-08-31", "/workforce/?date=2018-08-31"])
+@pytest.mark.parametrize("path", ["/placements/?date=2018-08-31", "/workforce/?date=2018-08-31"])
 def test_the_topic_pages_make_a_bounded_number_of_queries(
-    client_for, scrutiny, page, django_assert_max_num_queries
+    client_for, scrutiny, path, django_assert_max_num_queries
 ):
     client = client_for(scrutiny)
     with django_assert_max_num_queries(45):
-        assert client.get(page).status_code == 200
+        assert client.get(path).status_code == 200
     with django_assert_max_num_queries(30):  # the charts come from the cache
-        assert client.get(page).status_code == 200
+        assert client.get(path).status_code == 200
 
 
 def test_the_dashboard_links_to_the_topic_pages_at_the_period_end(client_for, scrutiny):
