@@ -333,6 +333,15 @@ def _check_lines(book, council: Council) -> dict[str, BudgetLine]:
     return existing
 
 
+def _refuse_unless_administrator(user) -> None:
+    """An import's writer must be an administrator (or the command line, no user); refused as a
+    file error, so the refusal is reported and logged like any other."""
+    try:
+        require_administrator(user)
+    except PermissionDenied as exc:
+        raise ImportFileError(str(exc)) from None
+
+
 def budget_book_import(
     source,
     *,
@@ -350,10 +359,7 @@ def budget_book_import(
     digest, _ = file_digest(source)
     started = import_started(kind="budgets", file_name=file_name, digest=digest, user=user)
     try:
-        try:
-            require_administrator(user)
-        except PermissionDenied as exc:
-            raise ImportFileError(str(exc)) from None
+        _refuse_unless_administrator(user)
         council = _current_council()
         book = read_budget_book(source, file_name=file_name, max_bytes=max_bytes)
         report.rows = book.count
@@ -613,10 +619,7 @@ def users_import(
     digest, _ = file_digest(source)
     started = import_started(kind="users", file_name=file_name, digest=digest, user=user)
     try:
-        try:
-            require_administrator(user)
-        except PermissionDenied as exc:
-            raise ImportFileError(str(exc)) from None
+        _refuse_unless_administrator(user)
         council = _current_council()
         users = read_users_file(source, file_name=file_name, max_bytes=max_bytes)
         report.rows = users.count
