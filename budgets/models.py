@@ -13,6 +13,8 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import models
 from django.db.models import Q
 
+from budgets.calendar import month_end, month_of  # noqa: F401  (month_of: re-exported)
+
 MONEY = {"max_digits": 14, "decimal_places": 2}
 
 
@@ -103,8 +105,7 @@ class Period(models.Model):
     @property
     def month_ends_on(self) -> datetime.date:
         """The last day of the period's month (the date a topic page shows for the period)."""
-        start = self.month_starts_on
-        return (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+        return month_end(self.month_starts_on)
 
     @property
     def month_name(self) -> str:
@@ -113,12 +114,6 @@ class Period(models.Model):
     @property
     def is_closed(self) -> bool:
         return self.status == self.Status.CLOSED
-
-
-def month_of(start_year: int, period: int) -> datetime.date:
-    """The first day of period `period` (1 = April) of the year starting in `start_year`."""
-    month = (period + 2) % 12 + 1
-    return datetime.date(start_year if month >= 4 else start_year + 1, month, 1)
 
 
 class CouncilQuerySet(models.QuerySet):

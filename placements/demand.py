@@ -12,6 +12,7 @@ from decimal import Decimal
 
 import numpy as np
 
+from budgets import calendar
 from budgets.numbers import parse_day, parse_decimal, parse_whole
 from placements import demand_inputs, projection
 from placements.demand_inputs import COST, GROUPINGS
@@ -239,7 +240,7 @@ def run(
 
 
 def _months(options, stock, rates, weekly, groups) -> list[projection.Month]:
-    ends = projection.month_ends(options.start, options.months)
+    ends = calendar.month_ends(options.start, options.months)
     stocks, variance = projection.project(stock, rates, (ends[-1] - options.start).days)
     costs = projection.daily_cost(stocks, weekly, inflation=float(options.inflation) / 100)
     return projection.monthly_summary(
@@ -256,8 +257,8 @@ def history(segments, options: DemandOptions, groups: list[str]) -> list[History
     """Children looked after at each month end of the reference period up to the start, by
     group, and the children starting a period of care in each of those months."""
     n_states = len(projection.AGE_LABELS) * len(groups)
-    first = projection.month_end(options.reference_start)
-    ends = [first] + projection.month_ends(first, 12 * 50)
+    first = calendar.month_end(options.reference_start)
+    ends = [first] + calendar.month_ends(first, 12 * 50)
     ends = [d for d in ends if d <= options.start]
     entry_days = segments.start[segments.new_period]
     result = []

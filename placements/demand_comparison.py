@@ -7,11 +7,12 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 
+from budgets import calendar
 from budgets.cache import cached
 from budgets.formatting import pounds, pounds_millions, to_millions
 from budgets.metrics import actuals_to_date
 from budgets.models import Budget, Forecast, month_of
-from placements import demand, demand_inputs, projection
+from placements import demand, demand_inputs
 from placements.models import CategoryLine
 
 ZERO = Decimal("0")
@@ -21,7 +22,7 @@ def rest_of_year_by_category(period, *, arrays=None) -> dict[str, Decimal]:
     """Projected cost per cost category from the day after the period's last day to the year
     end, with the rates of the three years to the period end. Empty without episodes.
     `arrays`: the current council's episodes, when the caller has read them already."""
-    period_end = projection.month_end(month_of(period.year.start_year, period.number))
+    period_end = calendar.month_end(month_of(period.year.start_year, period.number))
     arrays = demand_inputs.episode_arrays() if arrays is None else arrays
     if not len(arrays.child):
         return {}

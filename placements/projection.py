@@ -18,6 +18,8 @@ from decimal import ROUND_HALF_UP, Decimal
 
 import numpy as np
 
+from budgets.calendar import month_ends
+
 # Age brackets [0,1), [1,5), [5,10), [10,16), [16,18+): the birthdays that move a child on.
 BRACKET_BIRTHDAYS = (1, 5, 10, 16)
 AGE_LABELS = ("0-1", "1-5", "5-10", "10-16", "16+")
@@ -335,23 +337,6 @@ def daily_cost(
     cost = stocks @ (weekly / 7) * uplift
     cost[:first_day] = 0
     return cost
-
-
-def month_end(day: datetime.date) -> datetime.date:
-    return (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1) - datetime.timedelta(
-        days=1
-    )
-
-
-def month_ends(start: datetime.date, months: int) -> list[datetime.date]:
-    """The next `months` month ends after `start` (the start's own when it is not one)."""
-    result, day = [], start
-    while len(result) < months:
-        end = month_end(day)
-        if end > start:
-            result.append(end)
-        day = end + datetime.timedelta(days=1)
-    return result
 
 
 def money(value: float) -> Decimal:
