@@ -6,13 +6,20 @@ afterwards checks in the database that every accepted save is there exactly once
 figure is the last one accepted, the version counts every save, and there is one audit row per
 save. Prints requests per second, latency percentiles and errors; exits 1 on any error or lost or
 duplicated save. Traffic goes to 127.0.0.1 only and stops by itself.
+
+Then, when `wrk` is on the PATH (Debian package `wrk`), it measures each page's throughput alone
+under 50 connections (THROUGHPUT_SECONDS each, default 10) beside a trivial view on the same
+server (the health check: one `SELECT 1`), and prints each page's requests per second as a share
+of the trivial view's. That comparison is printed, not asserted.
 """
 
 import http.cookiejar
 import json
 import os
 import re
+import shutil
 import statistics
+import subprocess
 import sys
 import threading
 import time
@@ -37,6 +44,15 @@ READ_PAGES = [
     "/budgets/CYP/CSC/forecast/?year=2018/19&period=6",
 ]
 FORECAST = "/budgets/CYP/CSC/forecast/?year=2018/19&period=6"
+THROUGHPUT_SECONDS = int(os.environ.get("THROUGHPUT_SECONDS", "10"))
+# (label, path, the share of the trivial view's requests per second issue 19 aims for)
+THROUGHPUT_PAGES = [
+    ("overview", "/", 0.5),
+    ("looked-after children", "/placements/", 0.5),
+    ("agency staff", "/workforce/", 0.5),
+    ("budgets list", "/budgets/", 0.5),
+    ("forecast entry", FORECAST, 1 / 3),
+]
 
 SETUP = f"""
 from django.contrib.auth import get_user_model
@@ -188,6 +204,41 @@ print(json.dumps(rows))
 """
 
 
+def wrk_rate(url: str, cookie: str) -> tuple[float, int]:
+    """(requests per second, non-2xx/3xx responses) of `url` under 50 connections."""
+    assert url.startswith("http://127.0.0.1:")  # loopback only
+    command = ["wrk", "-t2", "-c50", f"-d{THROUGHPUT_SECONDS}s", "-H", f"Cookie: {cookie}", url]
+    output = subprocess.run(command, capture_output=True, text=True, check=True).stdout  # noqa: S603
+    rate = float(re.search(r"Requests/sec:\s+([0-9.]+)", output).group(1))
+    bad = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    return rate, int(bad.group(1)) if bad else 0
+
+
+def throughput(base: str) -> list[str]:
+    """Each page alone under 50 connections beside the trivial view; returns problems."""
+    session = Session(base)
+    session.login("officer0")  # a finance officer: reads every page, the forecast grid too
+    cookie = "; ".join(f"{c.name}={c.value}" for c in session.jar)
+    for _, path, _ in THROUGHPUT_PAGES:  # warm every worker's view of the page
+        for _ in range(8):
+            session.request(path)
+    trivial, bad = wrk_rate(base + "/healthz", "")
+    problems = [f"trivial view: {bad} error responses"] if bad else []
+    print(f"throughput under 50 connections, {THROUGHPUT_SECONDS}s each (wrk):")
+    print(f"  trivial view (/healthz): {trivial:.0f} requests/s")
+    for label, path, aim in THROUGHPUT_PAGES:
+        rate, bad = wrk_rate(base + path, cookie)
+        if bad:
+            problems.append(f"{label}: {bad} error responses")
+        share = rate / trivial
+        verdict = "meets" if share >= aim else "below"
+        print(
+            f"  {label}: {rate:.0f} requests/s = {share:.0%} of the trivial view "
+            f"({verdict} the aim of {aim:.0%})"
+        )
+    return problems
+
+
 def main() -> int:
     live = ServiceProcess(workers=4)
     manage(live.env, "migrate", "--no-input")
@@ -215,6 +266,7 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=60)
         elapsed = time.perf_counter() - started
+        speed_problems = throughput(live.base) if shutil.which("wrk") else None
     finally:
         stop.set()
         live.stop()
@@ -253,6 +305,10 @@ def main() -> int:
         f"latency ms: p50 {pct(50):.0f}, p95 {pct(95):.0f}, p99 {pct(99):.0f}, "
         f"mean {statistics.mean(latencies) * 1000:.0f}"
     )
+    if speed_problems is None:
+        print("throughput: skipped (wrk is not installed: apt-get install wrk)")
+    else:
+        results.errors.extend(speed_problems)
     print(f"errors: {len(results.errors)}; lost or duplicated saves: {len(lost)}")
     for problem in results.errors[:20] + lost[:20]:
         print("  " + problem)
