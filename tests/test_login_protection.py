@@ -32,9 +32,16 @@ def test_an_address_is_locked_after_five_failures_across_usernames(client):
     assert sign_in(client, "scrutiny", PASSWORD, ip="198.51.100.7").status_code in (403, 429)
 
 
-def test_a_success_before_the_limit_resets_the_count(client):
+def test_a_success_before_the_limit_resets_the_count(client, settings):
+    """Four failures, a success, then four more failures: without the reset, the fifth failure
+    overall (the first after the success) would lock the account and the address."""
+    assert settings.AXES_FAILURE_LIMIT == 5
     for _ in range(4):
-        sign_in(client, "finance", "wrong")
+        assert sign_in(client, "finance", "wrong").status_code == 200
+    assert sign_in(client, "finance", PASSWORD).status_code == 302
+    client.logout()
+    for attempt in range(4):
+        assert sign_in(client, "finance", "wrong").status_code == 200, f"failure {attempt + 1}"
     assert sign_in(client, "finance", PASSWORD).status_code == 302
 
 
