@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export CSC_PGDATA ?= $(CURDIR)/.pgdata
 
-.PHONY: run test install lint format migrate backup restore bench load clean
+.PHONY: run test install lint imports format migrate backup restore bench load clean
 
 $(VENV)/.installed: pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -55,8 +55,16 @@ format: install
 	$(VENV)/bin/ruff format .
 	$(VENV)/bin/ruff check --fix .
 
+# The layers of docs/architecture.md, as import-linter contracts in pyproject.toml.
+imports: install
+	$(VENV)/bin/lint-imports
+
+# The contracts and the suite both run and both report; either failing fails the target.
 test: install lint
-	$(PY) -m pytest
+	@rc=0; \
+	$(VENV)/bin/lint-imports || rc=$$?; \
+	$(PY) -m pytest || rc=$$?; \
+	exit $$rc
 
 # Benchmarks on their own embedded PostgreSQL in .pgdata-bench/ (see bench/run.py).
 bench: install

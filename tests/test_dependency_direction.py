@@ -1,5 +1,7 @@
-"""Dependencies point one way: csc_dashboard → placements, workforce → budgets (DESIGN.md).
-`budgets` is the lowest layer, so it may import none of the others."""
+"""Dependencies point one way: csc_dashboard → placements, workforce → budgets
+(docs/architecture.md, "The layers"). `budgets` is the lowest layer, so it may import none of the
+others. The full set of layers is enforced by the import-linter contracts in pyproject.toml, which
+`make test` runs; this test keeps the most important one inside the suite as well."""
 
 import ast
 from pathlib import Path

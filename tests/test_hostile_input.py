@@ -15,88 +15,16 @@ from django.test import Client
 from django.urls import reverse
 from psycopg.types.json import Jsonb
 
-from budgets.models import Council, Directorate, ImportRecord, Service
+from budgets.models import Council
 from budgets.numbers import parse_day, parse_decimal, parse_whole
 from placements.importers import episodes_import
 from placements.models import Scenario as PlacementScenario
 from tests.conftest import owner_connection
-from workforce.importers import csww_import, establishment_import
-from workforce.models import CensusReturn, Post
+from workforce.importers import csww_import
+from workforce.models import CensusReturn
 from workforce.models import Scenario as WorkforceScenario
 
 pytestmark = pytest.mark.django_db
-
-HEADER = (
-    "Post Reference,Service,Team,Title,Grade,FTE,Budgeted Cost,Social Work,Status,Filled FTE,"
-    "Annual Cost,Agency Day Rate,Date\n"
-)
-
-
-def establishment(*rows: str) -> bytes:
-    return (HEADER + "".join(row + "\n" for row in rows)).encode()
-
-
-# --- 3. The establishment upload writes only the uploader's own services' posts ----------------
-
-
-def test_a_housing_officer_cannot_move_a_social_care_post_into_housing(other_finance):
-    data = establishment(
-        "CSC-0001,HSG,Takeover,Social worker,PO3,1,999999,Y,permanent,1,,,01/04/2019"
-    )
-    report = establishment_import(data, file_name="takeover.csv", user=other_finance)
-    assert [str(e) for e in report.errors] == [
-        "row 2, post: post CSC-0001 would change Children's Social Care, which you may not "
-        "load (not assigned to you, or another council's)"
-    ]
-    post = Post.objects.select_related("team__service").get(reference="CSC-0001")
-    assert post.team.service.code == "CSC"
-    assert post.budgeted_cost != Decimal("999999")
-    assert ImportRecord.objects.get(file_name="takeover.csv").outcome == "failed"
-
-
-def test_an_officer_cannot_put_a_new_post_in_a_service_not_assigned_to_them(finance):
-    data = establishment("NEW-1,HSG,Housing team,Officer,PO3,1,40000,N,permanent,1,,,01/04/2019")
-    report = establishment_import(data, file_name="new.csv", user=finance)
-    assert "post NEW-1 would change Housing" in str(report.errors[0])
-    assert not Post.objects.filter(reference="NEW-1").exists()
-
-
-def test_the_assigned_officer_and_an_administrator_may_load_the_services_posts(
-    finance, administrator
-):
-    row = "NEW-2,CSC,New team,Social worker,PO3,1,50000,Y,permanent,1,50000,,01/04/2019"
-    assert establishment_import(establishment(row), file_name="a.csv", user=finance).ok
-    moved = row.replace("NEW-2,CSC,New team", "NEW-2,HSG,Housing team")
-    report = establishment_import(establishment(moved), file_name="b.csv", user=administrator)
-    assert report.ok, report.errors
-    assert Post.objects.get(reference="NEW-2").team.service.code == "HSG"
-
-
-def test_service_codes_are_looked_up_in_this_councils_services_only(administrator):
-    other = Council.objects.create(name="Another council", la_code="210")
-    directorate = Directorate.objects.create(council=other, code="CFS", name="Children")
-    Service.objects.create(directorate=directorate, code="SCF", name="Social care (other)")
-    data = establishment("NEW-3,SCF,Team,Social worker,PO3,1,50000,Y,vacant,,,,01/04/2019")
-    report = establishment_import(data, file_name="other.csv", user=administrator)
-    assert str(report.errors[0]) == "row 2: unknown service 'SCF'"
-
-
-def test_a_title_over_100_or_a_reference_over_30_characters_is_a_row_error(finance):
-    data = establishment(
-        "R" * 31 + ",CSC,Team,Social worker,PO3,1,50000,Y,vacant,,,,01/04/2019",
-        "OK-1,CSC,Team," + "T" * 101 + ",PO3,1,50000,Y,vacant,,,,01/04/2019",
-    )
-    report = establishment_import(data, file_name="long.csv", user=finance)
-    assert [str(e) for e in report.errors] == [
-        "row 2: the post is longer than 30 characters",
-        "row 3: the title is longer than 100 characters",
-    ]
-
-
-def test_an_fte_of_nan_is_a_row_error_not_a_crash(finance):
-    data = establishment("OK-2,CSC,Team,Social worker,PO3,NaN,50000,Y,vacant,,,,01/04/2019")
-    report = establishment_import(data, file_name="nan.csv", user=finance)
-    assert str(report.errors[0]) == "row 2: FTE NaN must be from 0 to 1"
 
 
 def test_a_finance_officer_of_no_service_of_this_council_cannot_load_placements(no_role):

@@ -5,10 +5,23 @@ import time
 import pytest
 from django.test import RequestFactory
 
+from budgets.access import Role
 from csc_dashboard.security import SESSION_STARTED, client_ip
+from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
-PASSWORD = "Lewisham-demo-2018"
+
+
+@pytest.fixture(autouse=True)
+def accounts(db):
+    """A director, a finance officer and a scrutiny member of the test's own, whose password
+    is tests.factories.PASSWORD."""
+    for username, role in [
+        ("d.irector", Role.DIRECTOR),
+        ("f.officer", Role.FINANCE_OFFICER),
+        ("s.member", Role.SCRUTINY_MEMBER),
+    ]:
+        UserFactory(username=username, role=role)
 
 
 def sign_in(client, username, password, ip="192.0.2.10"):
@@ -19,9 +32,9 @@ def sign_in(client, username, password, ip="192.0.2.10"):
 
 def test_a_username_is_locked_after_five_failures_even_with_the_right_password(client):
     for _ in range(4):
-        assert sign_in(client, "director", "wrong").status_code == 200
-    assert sign_in(client, "director", "wrong").status_code == 429  # the fifth failure locks
-    response = sign_in(client, "director", PASSWORD)
+        assert sign_in(client, "d.irector", "wrong").status_code == 200
+    assert sign_in(client, "d.irector", "wrong").status_code == 429  # the fifth failure locks
+    response = sign_in(client, "d.irector", PASSWORD)
     assert response.status_code in (403, 429)
     assert b"Sign-in is locked" in response.content
 
@@ -29,13 +42,20 @@ def test_a_username_is_locked_after_five_failures_even_with_the_right_password(c
 def test_an_address_is_locked_after_five_failures_across_usernames(client):
     for name in ["a1", "a2", "a3", "a4", "a5"]:
         sign_in(client, name, "wrong", ip="198.51.100.7")
-    assert sign_in(client, "scrutiny", PASSWORD, ip="198.51.100.7").status_code in (403, 429)
+    assert sign_in(client, "s.member", PASSWORD, ip="198.51.100.7").status_code in (403, 429)
 
 
-def test_a_success_before_the_limit_resets_the_count(client):
+def test_a_success_before_the_limit_resets_the_count(client, settings):
+    """Four failures, a success, then four more failures: without the reset, the fifth failure
+    overall (the first after the success) would lock the account and the address."""
+    assert settings.AXES_FAILURE_LIMIT == 5
     for _ in range(4):
-        sign_in(client, "finance", "wrong")
-    assert sign_in(client, "finance", PASSWORD).status_code == 302
+        assert sign_in(client, "f.officer", "wrong").status_code == 200
+    assert sign_in(client, "f.officer", PASSWORD).status_code == 302
+    client.logout()
+    for attempt in range(4):
+        assert sign_in(client, "f.officer", "wrong").status_code == 200, f"failure {attempt + 1}"
+    assert sign_in(client, "f.officer", PASSWORD).status_code == 302
 
 
 def test_behind_proxies_the_client_address_is_read_from_the_right(settings):

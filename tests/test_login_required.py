@@ -3,6 +3,9 @@ one-time set-password pages (a new user has no password yet: the link's token is
 
 import pytest
 
+from budgets.access import Role
+from tests.factories import PASSWORD, UserFactory
+from tests.parsed_html import parse
 from tests.urls_util import project_urls
 
 pytestmark = pytest.mark.django_db
@@ -38,18 +41,19 @@ def test_every_project_url_is_in_this_test():
     assert {"overview", "healthz", "login", "logout", "budgets:index", "budgets:service"} <= names
 
 
-def test_signing_in_takes_the_director_to_the_overview(client):
-    response = client.post(
-        "/accounts/login/", {"username": "director", "password": "Lewisham-demo-2018"}
-    )
+def test_signing_in_takes_a_director_to_the_overview(client):
+    UserFactory(username="d.irector", role=Role.DIRECTOR)
+    response = client.post("/accounts/login/", {"username": "d.irector", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == "/"
 
 
 def test_a_wrong_password_is_refused_with_an_error_summary(client):
-    response = client.post("/accounts/login/", {"username": "director", "password": "nope"})
+    UserFactory(username="d.irector", role=Role.DIRECTOR)
+    response = client.post("/accounts/login/", {"username": "d.irector", "password": "nope"})
     assert response.status_code == 200
-    assert b"govuk-error-summary" in response.content
+    assert parse(response.content).find("div", class_="govuk-error-summary")
+    assert "_auth_user_id" not in client.session
 
 
 def test_signing_out_ends_the_session(client_for, director):
