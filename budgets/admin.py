@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from budgets import models, services
+from budgets import models, record_services, services
 from budgets.access import Role
 from budgets.admin_audit import AuditedAdmin, register_user_admin
 
@@ -189,6 +189,14 @@ class BudgetAdmin(AuditedAdmin):
     list_select_related = ["line", "year"]
     search_fields = ["line__code", "line__name"]
 
+    @staticmethod
+    def save_service(*, user, obj, source):
+        return record_services.budget_save(user=user, budget=obj, source=source)
+
+    @staticmethod
+    def delete_service(*, user, obj, source):
+        record_services.budget_delete(user=user, budget=obj, source=source)
+
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.year.is_closed:
             return False
@@ -207,6 +215,14 @@ class ActualAdmin(ClosedPeriodReadOnly, AuditedAdmin):
     list_filter = ["period__year", "line__service"]
     list_select_related = ["line", "period__year"]
     search_fields = ["line__code"]
+
+    @staticmethod
+    def save_service(*, user, obj, source):
+        return record_services.actual_save(user=user, actual=obj, source=source)
+
+    @staticmethod
+    def delete_service(*, user, obj, source):
+        record_services.actual_delete(user=user, actual=obj, source=source)
 
 
 @admin.register(models.Forecast)

@@ -26,7 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.text import slugify
 
 from budgets.access import Role, has_role
-from budgets.admin_audit import audit_assignments
+from budgets.audit_trail import audit, audit_assignments
 from budgets.budget_book import read_budget_book
 from budgets.importing import (
     ImportFileError,
@@ -49,7 +49,6 @@ from budgets.models import (
     label_for,
     parse_year_label,
 )
-from budgets.services import audit
 from budgets.users_file import read_users_file
 
 Source = AuditEntry.Source
