@@ -1,8 +1,6 @@
 """The finance officer's monthly job: forecast every line, explain movements, submit; and the
 director's: sign off or return. Views are thin: parse the form, call budgets.services."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,7 +10,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST
 
-from budgets import metrics, services
+from budgets import metrics, selectors, services
 from budgets.access import (
     Role,
     can_edit_service,
@@ -22,7 +20,7 @@ from budgets.access import (
 )
 from budgets.formatting import sign_off_summary
 from budgets.importing import parse_money
-from budgets.models import Saving, Service, SignOff
+from budgets.models import Service, SignOff
 
 
 def comparisons() -> list:
@@ -34,7 +32,7 @@ def comparisons() -> list:
 def _service_and_period(request, directorate, service):
     services_seen = visible_services(request.user, Service.objects.select_related("directorate"))
     service = get_object_or_404(services_seen, directorate__code=directorate, code=service)
-    period = metrics.resolve_period(
+    period = selectors.resolve_period(
         request.GET.get("year") or request.POST.get("year"),
         request.GET.get("period") or request.POST.get("period"),
     )
@@ -53,12 +51,8 @@ def _page_url(service, period) -> str:
 def forecast_entry(request, directorate: str, service: str):
     service, period = _service_and_period(request, directorate, service)
     checks = comparisons()
-    groups, total = metrics.forecast_grid(service, period, checks)
-    sign_off = (
-        SignOff.objects.filter(service=service, period=period)
-        .select_related("submitted_by", "signed_off_by", "returned_by")
-        .first()
-    )
+    groups, total = selectors.forecast_grid(service, period, checks)
+    sign_off = selectors.sign_off_at(service, period)
     returned = sign_off is not None and sign_off.status == SignOff.Status.RETURNED
     editable = (
         can_edit_service(request.user, service)
@@ -89,10 +83,7 @@ def forecast_entry(request, directorate: str, service: str):
         elif not errors:
             messages.info(request, "Nothing had changed, so nothing was saved.")
             return redirect(_page_url(service, period))
-    shortfall = sum(
-        (s.shortfall for s in Saving.objects.filter(service=service, year_id=period.year_id)),
-        Decimal("0"),
-    )
+    shortfall = metrics.savings_totals(selectors.savings_of(service, period)).shortfall
     return render(
         request,
         "budgets/forecast.html",
@@ -110,7 +101,7 @@ def forecast_entry(request, directorate: str, service: str):
             "status_line": sign_off_summary(sign_off),
             "savings_shortfall": shortfall,
             "can_sign_off": can_sign_off_service(request.user, service),
-            "years": metrics.years_with_periods(),
+            "years": selectors.years_with_periods(),
             "threshold": settings.CSC_COMMENTARY_THRESHOLD,
             "rag_thresholds": metrics.rag_thresholds(),
         },

@@ -1,12 +1,10 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from budgets import metrics
+from budgets import metrics, selectors
 from budgets import services as budget_services
 from budgets.access import Role, has_role, role_required, visible_services
 from budgets.importers import actuals_import
@@ -16,15 +14,13 @@ from budgets.models import (
     Forecast,
     ImportRecord,
     Period,
-    Saving,
     Service,
-    SignOff,
 )
 from budgets.numbers import parse_whole
 
 
 def _period_or_404(request):
-    period = metrics.resolve_period(request.GET.get("year"), request.GET.get("period"))
+    period = selectors.resolve_period(request.GET.get("year"), request.GET.get("period"))
     if period is None and (request.GET.get("year") or request.GET.get("period")):
         raise Http404("No such financial year and period.")
     return period
@@ -36,14 +32,11 @@ def index(request):
     """The services this user may see, with budget, forecast and variance at the period."""
     period = _period_or_404(request)
     services = visible_services(request.user, Service.objects.all())
-    directorates = metrics.directorate_positions(period, services) if period else []
+    directorates = selectors.directorate_positions(period, services) if period else []
     if period is not None:
         # Where each service's monthly forecast stands, so a director sees what awaits sign-off.
         # A returned forecast awaits the officer's resubmission, not a director.
-        stages = {
-            (s.service.directorate.code, s.service.code): s.status
-            for s in SignOff.objects.filter(period=period).select_related("service__directorate")
-        }
+        stages = selectors.sign_off_statuses(period)
         for directorate in directorates:
             for service in directorate.children:
                 service.stage_status = stages.get((directorate.key, service.key))
@@ -54,7 +47,7 @@ def index(request):
         {
             "period": period,
             "directorates": directorates,
-            "years": metrics.years_with_periods(),
+            "years": selectors.years_with_periods(),
             "is_finance_officer": has_role(request.user, Role.FINANCE_OFFICER),
             "is_administrator": has_role(request.user, Role.ADMINISTRATOR),
             "sees_month_end": has_role(request.user, Role.ADMINISTRATOR, Role.DIRECTOR),
@@ -70,11 +63,11 @@ def month_end(request):
     period = _period_or_404(request)
     rows = []
     if period is not None:
-        rows = metrics.month_end(period, visible_services(request.user, Service.objects.all()))
+        rows = selectors.month_end(period, visible_services(request.user, Service.objects.all()))
     return render(
         request,
         "budgets/month_end.html",
-        {"period": period, "rows": rows, "years": metrics.years_with_periods()},
+        {"period": period, "rows": rows, "years": selectors.years_with_periods()},
     )
 
 
@@ -87,9 +80,9 @@ def service_detail(request, directorate: str, service: str):
     service = get_object_or_404(services, directorate__code=directorate, code=service)
     areas, groups, line_total = [], [], None
     if period is not None:
-        areas = metrics.area_positions(period, service)
+        areas = selectors.area_positions(period, service)
         # Each line with its budget to date (monthly profile) beside actuals to date.
-        groups, line_total = metrics.forecast_grid(service, period)
+        groups, line_total = selectors.forecast_grid(service, period)
     return render(
         request,
         "budgets/service.html",
@@ -100,7 +93,7 @@ def service_detail(request, directorate: str, service: str):
             "total": metrics.total(areas),
             "groups": groups,
             "line_total": line_total,
-            "years": metrics.years_with_periods(),
+            "years": selectors.years_with_periods(),
         },
     )
 
@@ -136,7 +129,7 @@ def line_history(request, code: str):
             "period": period,
             "forecasts": sorted(forecasts, key=lambda f: f.period.number),
             "entries": entries,
-            "years": metrics.years_with_periods(),
+            "years": selectors.years_with_periods(),
         },
     )
 
@@ -156,8 +149,8 @@ def line_actuals(request, code: str):
         {
             "line": line,
             "period": period,
-            "table": metrics.actuals_by_account(line, period) if period else None,
-            "years": metrics.years_with_periods(),
+            "table": selectors.actuals_by_account(line, period) if period else None,
+            "years": selectors.years_with_periods(),
         },
     )
 
@@ -169,10 +162,7 @@ def savings(request, directorate: str, service: str):
     services = visible_services(request.user, Service.objects.select_related("directorate"))
     service = get_object_or_404(services, directorate__code=directorate, code=service)
     period = _period_or_404(request)
-    rows = Saving.objects.filter(service=service)
-    if period is not None:
-        rows = rows.filter(year_id=period.year_id)
-    rows = list(rows.select_related("year"))
+    rows = selectors.savings_of(service, period)
     return render(
         request,
         "budgets/savings.html",
@@ -180,10 +170,8 @@ def savings(request, directorate: str, service: str):
             "service": service,
             "period": period,
             "savings": rows,
-            "target": sum((s.target for s in rows), Decimal("0")),
-            "delivery": sum((s.forecast_delivery for s in rows), Decimal("0")),
-            "shortfall": sum((s.shortfall for s in rows), Decimal("0")),
-            "years": metrics.years_with_periods(),
+            "totals": metrics.savings_totals(rows),
+            "years": selectors.years_with_periods(),
         },
     )
 
