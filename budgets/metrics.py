@@ -374,30 +374,12 @@ def account_table(
     return table
 
 
-# Transitional: these reads moved to budgets/selectors.py; other apps' callers still name them
-# here. Remove once csc_dashboard, placements and workforce import them from selectors.
-_MOVED_TO_SELECTORS = {
-    "actuals_by_account",
-    "actuals_to_date",
-    "area_positions",
-    "budgeted_lines",
-    "directorate_positions",
-    "forecast_grid",
-    "forecasts_at",
-    "latest_forecast_period",
-    "lines_to_forecast",
-    "lines_with_position",
-    "month_end",
-    "month_ends_sql",
-    "previous_period",
-    "resolve_period",
-    "years_with_periods",
-}
-
-
 def __getattr__(name: str):
-    if name in _MOVED_TO_SELECTORS:
-        from budgets import selectors
+    """Transitional: the reads moved to budgets/selectors.py, and other apps' callers still name
+    some here (metrics.directorate_positions, ...). Remove once they import selectors."""
+    from budgets import selectors
 
-        return getattr(selectors, name)
+    found = getattr(selectors, name, None)
+    if callable(found) and getattr(found, "__module__", "") == selectors.__name__:
+        return found
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
