@@ -19,7 +19,7 @@ from budgets.access import (
     visible_services,
 )
 from budgets.formatting import sign_off_summary
-from budgets.importing import parse_money
+from budgets.forms import ForecastGridForm, PeriodFilterForm, ReturnReasonForm
 from budgets.models import Service, SignOff
 
 
@@ -32,10 +32,12 @@ def comparisons() -> list:
 def _service_and_period(request, directorate, service):
     services_seen = visible_services(request.user, Service.objects.select_related("directorate"))
     service = get_object_or_404(services_seen, directorate__code=directorate, code=service)
-    period = selectors.resolve_period(
-        request.GET.get("year") or request.POST.get("year"),
-        request.GET.get("period") or request.POST.get("period"),
-    )
+    period = PeriodFilterForm(
+        {
+            "year": request.GET.get("year") or request.POST.get("year"),
+            "period": request.GET.get("period") or request.POST.get("period"),
+        }
+    ).period_or_none()
     if period is None:
         raise Http404("No such financial year and period.")
     return service, period
@@ -64,7 +66,9 @@ def forecast_entry(request, directorate: str, service: str):
         if not editable:
             raise PermissionDenied("This forecast cannot be changed.")
         rows = [row for _, group in groups for row in group]
-        changes, errors, posted = _read_form(request.POST, rows)
+        form = ForecastGridForm(request.POST, rows)
+        form.is_valid()
+        changes, errors, posted = form.changes, form.error_list(), form.posted
         for row in rows:  # on error, show what the officer typed, not the saved figures
             row.entered = posted.get(row.line.pk)
         if not errors and changes:
@@ -109,57 +113,6 @@ def forecast_entry(request, directorate: str, service: str):
     )
 
 
-def _read_form(data, rows):
-    """The lines whose figure or commentary the officer changed, and every problem found."""
-    changes, errors, posted = [], [], {}
-    for row in rows:
-        key = row.line.pk
-        raw = data.get(f"outturn-{key}", "").strip()
-        commentary = data.get(f"commentary-{key}", "").strip()
-        posted[key] = {"outturn": raw, "commentary": commentary}
-        if _same_amount(raw, data.get(f"original-{key}", "")) and commentary == data.get(
-            f"original-commentary-{key}", ""
-        ):
-            continue
-        try:
-            outturn = parse_money(raw)
-        except ValueError:
-            errors.append(
-                (
-                    f"outturn-{key}",
-                    f"{row.line.code}: enter the forecast in pounds, like 1250000 or 1,250,000.00",
-                )
-            )
-            continue
-        version = data.get(f"version-{key}", "")
-        change = services.ForecastChange(
-            row.line, outturn, commentary, int(version) if version.isdigit() else None
-        )
-        if services.commentary_needed(outturn=outturn, previous=row.previous) and not commentary:
-            errors.append(
-                (
-                    f"commentary-{key}",
-                    f"{row.line.code}: explain why the forecast "
-                    f"moved by more than £{settings.CSC_COMMENTARY_THRESHOLD:,.0f}",
-                )
-            )
-            continue
-        changes.append(change)
-    return changes, errors, posted
-
-
-def _same_amount(typed: str, original: str) -> bool:
-    """Whether the figure in the input is still the one the page showed. The input shows it
-    with thousands separators (`1,250,000.00`) and the hidden original without, so the two are
-    compared as amounts."""
-    if typed == original:
-        return True
-    try:
-        return parse_money(typed) == parse_money(original)
-    except ValueError:
-        return False
-
-
 @role_required(Role.FINANCE_OFFICER)
 @require_POST
 def copy_forward(request, directorate: str, service: str):
@@ -189,7 +142,7 @@ def sign_off_action(request, directorate: str, service: str, action: str):
                 user=request.user,
                 service=service,
                 period=period,
-                reason=request.POST.get("reason", ""),
+                reason=_return_reason(request),
             )
             messages.success(request, "Returned to the finance officer.")
         else:
@@ -197,3 +150,10 @@ def sign_off_action(request, directorate: str, service: str, action: str):
     except (services.ForecastLocked, services.PeriodClosed, ValueError) as exc:
         messages.error(request, str(exc))
     return redirect(_page_url(service, period))
+
+
+def _return_reason(request) -> str:
+    form = ReturnReasonForm(request.POST)
+    if not form.is_valid():
+        raise ValueError("Give a shorter reason for returning the forecast.")
+    return form.cleaned_data["reason"]

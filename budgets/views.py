@@ -7,6 +7,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from budgets import metrics, selectors
 from budgets import services as budget_services
 from budgets.access import Role, has_role, role_required, visible_services
+from budgets.forms import PeriodActionForm, PeriodFilterForm, UploadForm
 from budgets.importers import actuals_import
 from budgets.models import (
     AuditEntry,
@@ -16,12 +17,12 @@ from budgets.models import (
     Period,
     Service,
 )
-from budgets.numbers import parse_whole
 
 
 def _period_or_404(request):
-    period = selectors.resolve_period(request.GET.get("year"), request.GET.get("period"))
-    if period is None and (request.GET.get("year") or request.GET.get("period")):
+    form = PeriodFilterForm(request.GET)
+    period = form.period_or_none()
+    if period is None and form.named:
         raise Http404("No such financial year and period.")
     return period
 
@@ -181,18 +182,20 @@ def savings(request, directorate: str, service: str):
 def periods(request):
     """Close a month, or reopen it with a reason (both audited)."""
     if request.method == "POST":
-        try:  # a period's id, or no such period: never a server error
-            period_id = parse_whole(request.POST.get("period_id"), minimum=1, maximum=2**62)
-        except ValueError:
-            raise Http404("No such period.") from None
-        period = get_object_or_404(Period, pk=period_id)
+        form = PeriodActionForm(request.POST)
+        if not form.is_valid():  # no such period, or a reason too long: never a server error
+            if "period_id" in form.errors:
+                raise Http404("No such period.")
+            messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+            return redirect("budgets:periods")
+        period = get_object_or_404(Period, pk=form.cleaned_data["period_id"])
         try:
-            if request.POST.get("action") == "close":
+            if form.cleaned_data["action"] == "close":
                 budget_services.period_close(user=request.user, period=period)
                 messages.success(request, f"{period} closed.")
             else:
                 budget_services.period_reopen(
-                    user=request.user, period=period, reason=request.POST.get("reason", "")
+                    user=request.user, period=period, reason=form.cleaned_data["reason"]
                 )
                 messages.success(request, f"{period} reopened.")
         except ValueError as exc:
@@ -212,13 +215,14 @@ def upload_actuals(request):
     whole council's extract."""
     report, year = None, ""
     if request.method == "POST":
-        year = request.POST.get("year", "").strip()[:20]
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, "Choose a CSV or Excel file to upload.")
+        form = UploadForm(request.POST, request.FILES)
+        year = form.data.get("year", "").strip()[:20]
+        if not form.is_valid():
+            messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
         else:
             # Streamed from Django's upload; the importer refuses (and logs) an oversize file
             # and a year it cannot read.
+            upload, year = form.cleaned_data["file"], form.cleaned_data["year"]
             report = actuals_import(upload, file_name=upload.name, user=request.user, year=year)
     recent = ImportRecord.objects.filter(kind="actuals").select_related("user")[:10]
     return render(
