@@ -29,6 +29,7 @@ from budgets.metrics import ZERO
 from budgets.models import (
     MONEY,
     Actual,
+    AuditEntry,
     Budget,
     BudgetLine,
     Council,
@@ -353,3 +354,23 @@ def sign_off_at(service, period: Period) -> SignOff | None:
         .select_related("submitted_by", "signed_off_by", "returned_by")
         .first()
     )
+
+
+def line_history(
+    line: BudgetLine, period: Period | None
+) -> tuple[list[Forecast], list[AuditEntry]]:
+    """The line's forecasts in the period's year, by period, and the audit rows of their changes,
+    oldest first, each with the `period` it was for. Two queries."""
+    forecasts = Forecast.objects.filter(
+        line=line, period__year_id=period.year_id if period else None
+    ).select_related("period__year", "author")
+    forecasts = sorted(forecasts, key=lambda f: f.period.number)
+    periods = {str(f.pk): f.period for f in forecasts}
+    entries = list(
+        AuditEntry.objects.filter(object_type=Forecast._meta.label, object_id__in=list(periods))
+        .select_related("user")
+        .order_by("at", "pk")
+    )
+    for entry in entries:
+        entry.period = periods.get(entry.object_id)
+    return forecasts, entries

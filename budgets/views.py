@@ -10,12 +10,17 @@ from budgets.access import Role, has_role, role_required, visible_services
 from budgets.forms import PeriodActionForm, PeriodFilterForm, UploadForm
 from budgets.importers import actuals_import
 from budgets.models import (
-    AuditEntry,
     BudgetLine,
-    Forecast,
     ImportRecord,
     Period,
     Service,
+)
+from budgets.tables import (
+    ChangesTable,
+    ForecastHistoryTable,
+    MonthEndTable,
+    PeriodsTable,
+    SavingsTable,
 )
 
 
@@ -68,7 +73,12 @@ def month_end(request):
     return render(
         request,
         "budgets/month_end.html",
-        {"period": period, "rows": rows, "years": selectors.years_with_periods()},
+        {
+            "period": period,
+            "rows": rows,
+            "table": MonthEndTable(rows, period=period),
+            "years": selectors.years_with_periods(),
+        },
     )
 
 
@@ -108,28 +118,17 @@ def line_history(request, code: str):
         BudgetLine.objects.select_related("service__directorate"), code=code, service__in=services
     )
     period = _period_or_404(request)
-    year_id = period.year_id if period else None
-    forecasts = Forecast.objects.filter(line=line, period__year_id=year_id).select_related(
-        "period__year", "author"
-    )
-    entries = (
-        AuditEntry.objects.filter(
-            object_type=Forecast._meta.label, object_id__in=[str(f.pk) for f in forecasts]
-        )
-        .select_related("user")
-        .order_by("at", "pk")
-    )
-    periods = {str(f.pk): f.period for f in forecasts}
-    for entry in entries:
-        entry.period = periods.get(entry.object_id)
+    forecasts, entries = selectors.line_history(line, period)
     return render(
         request,
         "budgets/line_history.html",
         {
             "line": line,
             "period": period,
-            "forecasts": sorted(forecasts, key=lambda f: f.period.number),
+            "forecasts": forecasts,
             "entries": entries,
+            "history": ForecastHistoryTable(forecasts),
+            "changes": ChangesTable(entries),
             "years": selectors.years_with_periods(),
         },
     )
@@ -171,7 +170,8 @@ def savings(request, directorate: str, service: str):
             "service": service,
             "period": period,
             "savings": rows,
-            "totals": metrics.savings_totals(rows),
+            "totals": (totals := metrics.savings_totals(rows)),
+            "table": SavingsTable(rows, totals=totals),
             "years": selectors.years_with_periods(),
         },
     )
@@ -201,10 +201,11 @@ def periods(request):
         except ValueError as exc:
             messages.error(request, str(exc))
         return redirect("budgets:periods")
+    periods = Period.objects.select_related("year").order_by("-year__start_year", "number")
     return render(
         request,
         "budgets/periods.html",
-        {"periods": Period.objects.select_related("year").order_by("-year__start_year", "number")},
+        {"periods": periods, "table": PeriodsTable(periods, request=request)},
     )
 
 
