@@ -80,17 +80,21 @@ class OpenYearForm(forms.ModelForm):
         return year
 
 
-class ClosedPeriodReadOnly:
-    """A closed period's figures are shown, never offered for change (the database would
-    refuse the change anyway)."""
+class ClosedReadOnly:
+    """A closed period's figures (or a closed year's budgets) are shown, never offered for
+    change (the database would refuse the change anyway). `closed(obj)` says which."""
+
+    @staticmethod
+    def closed(obj) -> bool:
+        return obj.period.is_closed
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.period.is_closed:
+        if obj is not None and self.closed(obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.period.is_closed:
+        if obj is not None and self.closed(obj):
             return False
         return super().has_delete_permission(request, obj)
 
@@ -181,7 +185,7 @@ class BudgetLineAdmin(AuditedAdmin):
 
 
 @admin.register(models.Budget)
-class BudgetAdmin(AuditedAdmin):
+class BudgetAdmin(ClosedReadOnly, AuditedAdmin):
     form = OpenYearForm
     list_display = ["line", "year", "original", "revised"]
     readonly_fields = ["profile"]  # the budget book's phasing: import_budgets writes it
@@ -189,44 +193,30 @@ class BudgetAdmin(AuditedAdmin):
     list_select_related = ["line", "year"]
     search_fields = ["line__code", "line__name"]
 
-    @staticmethod
-    def save_service(*, user, obj, source):
-        return record_services.budget_save(user=user, budget=obj, source=source)
+    save_function = staticmethod(record_services.budget_save)
+    delete_function = staticmethod(record_services.budget_delete)
+    service_argument = "budget"
 
     @staticmethod
-    def delete_service(*, user, obj, source):
-        record_services.budget_delete(user=user, budget=obj, source=source)
-
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.year.is_closed:
-            return False
-        return super().has_change_permission(request, obj)
-
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.year.is_closed:
-            return False
-        return super().has_delete_permission(request, obj)
+    def closed(obj) -> bool:
+        return obj.year.is_closed
 
 
 @admin.register(models.Actual)
-class ActualAdmin(ClosedPeriodReadOnly, AuditedAdmin):
+class ActualAdmin(ClosedReadOnly, AuditedAdmin):
     form = OpenPeriodForm
     list_display = ["line", "period", "amount"]
     list_filter = ["period__year", "line__service"]
     list_select_related = ["line", "period__year"]
     search_fields = ["line__code"]
 
-    @staticmethod
-    def save_service(*, user, obj, source):
-        return record_services.actual_save(user=user, actual=obj, source=source)
-
-    @staticmethod
-    def delete_service(*, user, obj, source):
-        record_services.actual_delete(user=user, actual=obj, source=source)
+    save_function = staticmethod(record_services.actual_save)
+    delete_function = staticmethod(record_services.actual_delete)
+    service_argument = "actual"
 
 
 @admin.register(models.Forecast)
-class ForecastAdmin(ClosedPeriodReadOnly, AuditedAdmin):
+class ForecastAdmin(ClosedReadOnly, AuditedAdmin):
     form = ForecastAdminForm
     list_display = ["line", "period", "outturn", "author", "updated_at", "version"]
     list_filter = ["period__year", "line__service"]

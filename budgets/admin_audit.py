@@ -1,6 +1,6 @@
-"""The admin writes through service functions: every saved row goes through a `save_service`
+"""The admin writes through service functions: every saved row goes through a `save_function`
 (budgets/record_services.py: record_save by default, actual_save and budget_save for the
-figures, with their permission and lock checks) and every deletion through a `delete_service`,
+figures, with their permission and lock checks) and every deletion through a `delete_function`,
 so each change becomes AuditEntry rows with the administrator's name, like changes on pages."""
 
 from django.contrib import admin
@@ -18,16 +18,18 @@ class AuditedAdmin(admin.ModelAdmin):
     old and new value, and every deletion; assignments (many-to-many) are audited here, once
     the admin has saved the relation."""
 
-    @staticmethod
-    def save_service(*, user, obj, source):
-        return record_services.record_save(user=user, obj=obj, source=source)
+    # The write functions, and the name under which they take the row.
+    save_function = staticmethod(record_services.record_save)
+    delete_function = staticmethod(record_services.record_delete)
+    service_argument = "obj"
 
-    @staticmethod
-    def delete_service(*, user, obj, source):
-        record_services.record_delete(user=user, obj=obj, source=source)
+    def _call(self, function, request, obj):
+        return function(
+            user=request.user, source=AuditEntry.Source.ADMIN, **{self.service_argument: obj}
+        )
 
     def save_model(self, request, obj, form, change):
-        self.save_service(user=request.user, obj=obj, source=AuditEntry.Source.ADMIN)
+        self._call(self.save_function, request, obj)
 
     def save_related(self, request, form, formsets, change):
         before = {
@@ -47,11 +49,11 @@ class AuditedAdmin(admin.ModelAdmin):
             )
 
     def delete_model(self, request, obj):
-        self.delete_service(user=request.user, obj=obj, source=AuditEntry.Source.ADMIN)
+        self._call(self.delete_function, request, obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            self.delete_service(user=request.user, obj=obj, source=AuditEntry.Source.ADMIN)
+            self._call(self.delete_function, request, obj)
 
 
 class AuditedUserAdmin(AuditedAdmin, UserAdmin):

@@ -32,6 +32,15 @@ def _period_or_404(request):
     return period
 
 
+def _line_and_period(request, code: str):
+    """A budget line of a service the user may see (else 404), and the period of the filters."""
+    services = visible_services(request.user, Service.objects.all())
+    line = get_object_or_404(
+        BudgetLine.objects.select_related("service__directorate"), code=code, service__in=services
+    )
+    return line, _period_or_404(request)
+
+
 @role_required()
 @require_GET
 def index(request):
@@ -113,11 +122,7 @@ def service_detail(request, directorate: str, service: str):
 @require_GET
 def line_history(request, code: str):
     """Who changed a line's forecast, when, from what to what, and why, over a year."""
-    services = visible_services(request.user, Service.objects.all())
-    line = get_object_or_404(
-        BudgetLine.objects.select_related("service__directorate"), code=code, service__in=services
-    )
-    period = _period_or_404(request)
+    line, period = _line_and_period(request, code)
     forecasts, entries = selectors.line_history(line, period)
     return render(
         request,
@@ -138,11 +143,7 @@ def line_history(request, code: str):
 @require_GET
 def line_actuals(request, code: str):
     """A cost centre's actuals by ledger account and period, P1 to the chosen period."""
-    services = visible_services(request.user, Service.objects.all())
-    line = get_object_or_404(
-        BudgetLine.objects.select_related("service__directorate"), code=code, service__in=services
-    )
-    period = _period_or_404(request)
+    line, period = _line_and_period(request, code)
     return render(
         request,
         "budgets/line_actuals.html",
