@@ -70,6 +70,10 @@ def test_a_printed_link_sets_the_password_and_the_user_can_sign_in(southwark):
     assert "Choose your password" in client.get(form_url).content.decode()
     weak = client.post(form_url, {"new_password1": "short", "new_password2": "short"})
     assert "too short" in weak.content.decode()
+    # The error summary (one fragment for every form) links each error to its input.
+    summary = weak.context["form"].errors
+    assert "new_password2" in summary
+    assert 'href="#id_new_password2"' in weak.content.decode()
     response = client.post(
         form_url,
         {"new_password1": "Peckham-rye-2024!", "new_password2": "Peckham-rye-2024!"},
