@@ -99,6 +99,20 @@ class ClosedReadOnly:
         return super().has_delete_permission(request, obj)
 
 
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only their write functions make (the audit trail, sign-offs): shown, never added,
+    changed or deleted in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(models.FinancialYear)
 class FinancialYearAdmin(admin.ModelAdmin):
     list_display = ["label", "start_year"]
@@ -285,7 +299,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = [
         "at",
         "user",
@@ -300,18 +314,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["object_repr", "reason"]
     readonly_fields = [f.name for f in models.AuditEntry._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(models.SignOff)
-class SignOffAdmin(admin.ModelAdmin):
+class SignOffAdmin(ReadOnlyAdmin):
+    """Submitting, signing off and returning go through budgets.services on the pages, which
+    check who may do what; deleting a row would unlock a signed-off forecast."""
+
     list_display = ["service", "period", "status", "submitted_by", "signed_off_by", "returned_by"]
     list_filter = ["status", "period__year"]
     list_select_related = [
@@ -322,17 +330,6 @@ class SignOffAdmin(admin.ModelAdmin):
         "returned_by",
     ]
     readonly_fields = [f.name for f in models.SignOff._meta.fields]
-
-    # Submitting, signing off and returning go through budgets.services on the pages, which
-    # check who may do what; deleting a row would unlock a signed-off forecast.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 register_user_admin(admin.site)
