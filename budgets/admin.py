@@ -6,7 +6,7 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from budgets import models, services
+from budgets import models, record_services, services
 from budgets.access import Role
 from budgets.admin_audit import AuditedAdmin, register_user_admin
 
@@ -80,19 +80,37 @@ class OpenYearForm(forms.ModelForm):
         return year
 
 
-class ClosedPeriodReadOnly:
-    """A closed period's figures are shown, never offered for change (the database would
-    refuse the change anyway)."""
+class ClosedReadOnly:
+    """A closed period's figures (or a closed year's budgets) are shown, never offered for
+    change (the database would refuse the change anyway). `closed(obj)` says which."""
+
+    @staticmethod
+    def closed(obj) -> bool:
+        return obj.period.is_closed
 
     def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.period.is_closed:
+        if obj is not None and self.closed(obj):
             return False
         return super().has_change_permission(request, obj)
 
     def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.period.is_closed:
+        if obj is not None and self.closed(obj):
             return False
         return super().has_delete_permission(request, obj)
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Rows only their write functions make (the audit trail, sign-offs): shown, never added,
+    changed or deleted in the admin."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(models.FinancialYear)
@@ -181,7 +199,7 @@ class BudgetLineAdmin(AuditedAdmin):
 
 
 @admin.register(models.Budget)
-class BudgetAdmin(AuditedAdmin):
+class BudgetAdmin(ClosedReadOnly, AuditedAdmin):
     form = OpenYearForm
     list_display = ["line", "year", "original", "revised"]
     readonly_fields = ["profile"]  # the budget book's phasing: import_budgets writes it
@@ -189,28 +207,30 @@ class BudgetAdmin(AuditedAdmin):
     list_select_related = ["line", "year"]
     search_fields = ["line__code", "line__name"]
 
-    def has_change_permission(self, request, obj=None):
-        if obj is not None and obj.year.is_closed:
-            return False
-        return super().has_change_permission(request, obj)
+    save_function = staticmethod(record_services.budget_save)
+    delete_function = staticmethod(record_services.budget_delete)
+    service_argument = "budget"
 
-    def has_delete_permission(self, request, obj=None):
-        if obj is not None and obj.year.is_closed:
-            return False
-        return super().has_delete_permission(request, obj)
+    @staticmethod
+    def closed(obj) -> bool:
+        return obj.year.is_closed
 
 
 @admin.register(models.Actual)
-class ActualAdmin(ClosedPeriodReadOnly, AuditedAdmin):
+class ActualAdmin(ClosedReadOnly, AuditedAdmin):
     form = OpenPeriodForm
     list_display = ["line", "period", "amount"]
     list_filter = ["period__year", "line__service"]
     list_select_related = ["line", "period__year"]
     search_fields = ["line__code"]
 
+    save_function = staticmethod(record_services.actual_save)
+    delete_function = staticmethod(record_services.actual_delete)
+    service_argument = "actual"
+
 
 @admin.register(models.Forecast)
-class ForecastAdmin(ClosedPeriodReadOnly, AuditedAdmin):
+class ForecastAdmin(ClosedReadOnly, AuditedAdmin):
     form = ForecastAdminForm
     list_display = ["line", "period", "outturn", "author", "updated_at", "version"]
     list_filter = ["period__year", "line__service"]
@@ -279,7 +299,7 @@ class ImportRecordAdmin(admin.ModelAdmin):
 
 
 @admin.register(models.AuditEntry)
-class AuditEntryAdmin(admin.ModelAdmin):
+class AuditEntryAdmin(ReadOnlyAdmin):
     list_display = [
         "at",
         "user",
@@ -294,18 +314,12 @@ class AuditEntryAdmin(admin.ModelAdmin):
     search_fields = ["object_repr", "reason"]
     readonly_fields = [f.name for f in models.AuditEntry._meta.fields]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(models.SignOff)
-class SignOffAdmin(admin.ModelAdmin):
+class SignOffAdmin(ReadOnlyAdmin):
+    """Submitting, signing off and returning go through budgets.services on the pages, which
+    check who may do what; deleting a row would unlock a signed-off forecast."""
+
     list_display = ["service", "period", "status", "submitted_by", "signed_off_by", "returned_by"]
     list_filter = ["status", "period__year"]
     list_select_related = [
@@ -316,17 +330,6 @@ class SignOffAdmin(admin.ModelAdmin):
         "returned_by",
     ]
     readonly_fields = [f.name for f in models.SignOff._meta.fields]
-
-    # Submitting, signing off and returning go through budgets.services on the pages, which
-    # check who may do what; deleting a row would unlock a signed-off forecast.
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 register_user_admin(admin.site)

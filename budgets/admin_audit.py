@@ -1,50 +1,35 @@
-"""Audit for changes made in the Django admin: every saved field, deletion and role or service
-assignment becomes an AuditEntry with the administrator's name, like changes made on pages."""
+"""The admin writes through service functions: every saved row goes through a `save_function`
+(budgets/record_services.py: record_save by default, actual_save and budget_save for the
+figures, with their permission and lock checks) and every deletion through a `delete_function`,
+so each change becomes AuditEntry rows with the administrator's name, like changes on pages."""
 
 from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import GroupAdmin, UserAdmin
 from django.contrib.auth.models import Group
 
+from budgets import record_services
+from budgets.audit_trail import audit_assignments  # noqa: F401  (its old home: re-exported)
 from budgets.models import AuditEntry
-from budgets.services import audit
-
-
-def audit_assignments(*, user, source, obj, field: str, old: set, new: set) -> None:
-    """An "assign" row for each member added to a many-to-many relation (roles, services,
-    directorates) and an "unassign" row for each removed: the admin and the users import both
-    record assignments this way."""
-    for added in sorted(new - old, key=str):
-        audit(user=user, source=source, action="assign", obj=obj, field=field, new=added)
-    for removed in sorted(old - new, key=str):
-        audit(user=user, source=source, action="unassign", obj=obj, field=field, old=removed)
 
 
 class AuditedAdmin(admin.ModelAdmin):
-    """Records each changed field with its old and new value, and every deletion."""
+    """Saves and deletes through the service functions, which audit each changed field with its
+    old and new value, and every deletion; assignments (many-to-many) are audited here, once
+    the admin has saved the relation."""
+
+    # The write functions, and the name under which they take the row.
+    save_function = staticmethod(record_services.record_save)
+    delete_function = staticmethod(record_services.record_delete)
+    service_argument = "obj"
+
+    def _call(self, function, request, obj):
+        return function(
+            user=request.user, source=AuditEntry.Source.ADMIN, **{self.service_argument: obj}
+        )
 
     def save_model(self, request, obj, form, change):
-        old = type(obj).objects.filter(pk=obj.pk).first() if change else None
-        super().save_model(request, obj, form, change)
-        if old is None:
-            audit(user=request.user, source=AuditEntry.Source.ADMIN, action="create", obj=obj)
-            return
-        model_fields = {f.name for f in obj._meta.get_fields()}
-        for name in form.changed_data:
-            if name not in model_fields:
-                continue  # a form-only field, e.g. the version a forecast edit was based on
-            field = obj._meta.get_field(name)
-            if field.many_to_many:
-                continue  # recorded in save_related, once the relation is saved
-            audit(
-                user=request.user,
-                source=AuditEntry.Source.ADMIN,
-                action="update",
-                obj=obj,
-                field=name,
-                old=getattr(old, field.attname),
-                new=getattr(obj, field.attname),
-            )
+        self._call(self.save_function, request, obj)
 
     def save_related(self, request, form, formsets, change):
         before = {
@@ -64,13 +49,11 @@ class AuditedAdmin(admin.ModelAdmin):
             )
 
     def delete_model(self, request, obj):
-        audit(user=request.user, source=AuditEntry.Source.ADMIN, action="delete", obj=obj)
-        super().delete_model(request, obj)
+        self._call(self.delete_function, request, obj)
 
     def delete_queryset(self, request, queryset):
         for obj in queryset:
-            audit(user=request.user, source=AuditEntry.Source.ADMIN, action="delete", obj=obj)
-        super().delete_queryset(request, queryset)
+            self._call(self.delete_function, request, obj)
 
 
 class AuditedUserAdmin(AuditedAdmin, UserAdmin):

@@ -1,8 +1,6 @@
 """The finance officer's monthly job: forecast every line, explain movements, submit; and the
 director's: sign off or return. Views are thin: parse the form, call budgets.services."""
 
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -12,7 +10,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST
 
-from budgets import metrics, services
+from budgets import metrics, selectors, services
 from budgets.access import (
     Role,
     can_edit_service,
@@ -21,8 +19,8 @@ from budgets.access import (
     visible_services,
 )
 from budgets.formatting import sign_off_summary
-from budgets.importing import parse_money
-from budgets.models import Saving, Service, SignOff
+from budgets.forms import ForecastGridForm, PeriodFilterForm, ReturnReasonForm
+from budgets.models import Service, SignOff
 
 
 def comparisons() -> list:
@@ -34,10 +32,12 @@ def comparisons() -> list:
 def _service_and_period(request, directorate, service):
     services_seen = visible_services(request.user, Service.objects.select_related("directorate"))
     service = get_object_or_404(services_seen, directorate__code=directorate, code=service)
-    period = metrics.resolve_period(
-        request.GET.get("year") or request.POST.get("year"),
-        request.GET.get("period") or request.POST.get("period"),
-    )
+    period = PeriodFilterForm(
+        {
+            "year": request.GET.get("year") or request.POST.get("year"),
+            "period": request.GET.get("period") or request.POST.get("period"),
+        }
+    ).period_or_none()
     if period is None:
         raise Http404("No such financial year and period.")
     return service, period
@@ -53,12 +53,8 @@ def _page_url(service, period) -> str:
 def forecast_entry(request, directorate: str, service: str):
     service, period = _service_and_period(request, directorate, service)
     checks = comparisons()
-    groups, total = metrics.forecast_grid(service, period, checks)
-    sign_off = (
-        SignOff.objects.filter(service=service, period=period)
-        .select_related("submitted_by", "signed_off_by", "returned_by")
-        .first()
-    )
+    groups, total = selectors.forecast_grid(service, period, checks)
+    sign_off = selectors.sign_off_at(service, period)
     returned = sign_off is not None and sign_off.status == SignOff.Status.RETURNED
     editable = (
         can_edit_service(request.user, service)
@@ -70,7 +66,9 @@ def forecast_entry(request, directorate: str, service: str):
         if not editable:
             raise PermissionDenied("This forecast cannot be changed.")
         rows = [row for _, group in groups for row in group]
-        changes, errors, posted = _read_form(request.POST, rows)
+        form = ForecastGridForm(request.POST, rows)
+        form.is_valid()
+        changes, errors, posted = form.changes, form.error_list(), form.posted
         for row in rows:  # on error, show what the officer typed, not the saved figures
             row.entered = posted.get(row.line.pk)
         if not errors and changes:
@@ -89,10 +87,7 @@ def forecast_entry(request, directorate: str, service: str):
         elif not errors:
             messages.info(request, "Nothing had changed, so nothing was saved.")
             return redirect(_page_url(service, period))
-    shortfall = sum(
-        (s.shortfall for s in Saving.objects.filter(service=service, year_id=period.year_id)),
-        Decimal("0"),
-    )
+    shortfall = metrics.savings_totals(selectors.savings_of(service, period)).shortfall
     return render(
         request,
         "budgets/forecast.html",
@@ -110,63 +105,12 @@ def forecast_entry(request, directorate: str, service: str):
             "status_line": sign_off_summary(sign_off),
             "savings_shortfall": shortfall,
             "can_sign_off": can_sign_off_service(request.user, service),
-            "years": metrics.years_with_periods(),
+            "years": selectors.years_with_periods(),
             "threshold": settings.CSC_COMMENTARY_THRESHOLD,
             "rag_thresholds": metrics.rag_thresholds(),
         },
         status=400 if errors else 200,
     )
-
-
-def _read_form(data, rows):
-    """The lines whose figure or commentary the officer changed, and every problem found."""
-    changes, errors, posted = [], [], {}
-    for row in rows:
-        key = row.line.pk
-        raw = data.get(f"outturn-{key}", "").strip()
-        commentary = data.get(f"commentary-{key}", "").strip()
-        posted[key] = {"outturn": raw, "commentary": commentary}
-        if _same_amount(raw, data.get(f"original-{key}", "")) and commentary == data.get(
-            f"original-commentary-{key}", ""
-        ):
-            continue
-        try:
-            outturn = parse_money(raw)
-        except ValueError:
-            errors.append(
-                (
-                    f"outturn-{key}",
-                    f"{row.line.code}: enter the forecast in pounds, like 1250000 or 1,250,000.00",
-                )
-            )
-            continue
-        version = data.get(f"version-{key}", "")
-        change = services.ForecastChange(
-            row.line, outturn, commentary, int(version) if version.isdigit() else None
-        )
-        if services.commentary_needed(outturn=outturn, previous=row.previous) and not commentary:
-            errors.append(
-                (
-                    f"commentary-{key}",
-                    f"{row.line.code}: explain why the forecast "
-                    f"moved by more than £{settings.CSC_COMMENTARY_THRESHOLD:,.0f}",
-                )
-            )
-            continue
-        changes.append(change)
-    return changes, errors, posted
-
-
-def _same_amount(typed: str, original: str) -> bool:
-    """Whether the figure in the input is still the one the page showed. The input shows it
-    with thousands separators (`1,250,000.00`) and the hidden original without, so the two are
-    compared as amounts."""
-    if typed == original:
-        return True
-    try:
-        return parse_money(typed) == parse_money(original)
-    except ValueError:
-        return False
 
 
 @role_required(Role.FINANCE_OFFICER)
@@ -198,7 +142,7 @@ def sign_off_action(request, directorate: str, service: str, action: str):
                 user=request.user,
                 service=service,
                 period=period,
-                reason=request.POST.get("reason", ""),
+                reason=_return_reason(request),
             )
             messages.success(request, "Returned to the finance officer.")
         else:
@@ -206,3 +150,10 @@ def sign_off_action(request, directorate: str, service: str, action: str):
     except (services.ForecastLocked, services.PeriodClosed, ValueError) as exc:
         messages.error(request, str(exc))
     return redirect(_page_url(service, period))
+
+
+def _return_reason(request) -> str:
+    form = ReturnReasonForm(request.POST)
+    if not form.is_valid():
+        raise ValueError("Give a shorter reason for returning the forecast.")
+    return form.cleaned_data["reason"]

@@ -1,49 +1,28 @@
-"""The budget numbers: variance, and budget against forecast by directorate and service.
-
-Pure functions over querysets: no HTTP, no templates. Each summary runs a fixed number of
-queries, whatever the number of lines.
+"""The budget arithmetic: variance, RAG, positions of groups of lines, the forecast grid's rows
+and totals, savings totals. Pure functions and dataclasses: no queries, no HTTP, no templates;
+budgets/selectors.py reads the figures and hands them here.
 
 Finance rule: a line with no forecast at a period is taken to be on budget (forecast = revised
-budget), which is how councils' monitoring returns treat an unreported line.
+budget), which is how councils' monitoring returns treat an unreported line. Its one home is
+`outturn_or_budget`; the query form is selectors.forecast_or_budget, checked to agree by
+tests/budgets/test_on_budget_rule.py.
 """
 
-import datetime
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.conf import settings
-from django.contrib.postgres.fields import ArrayField
-from django.db.models import (
-    Count,
-    DecimalField,
-    Exists,
-    F,
-    OuterRef,
-    Prefetch,
-    Subquery,
-    Sum,
-    Value,
-)
-from django.db.models.functions import Coalesce
 
-from budgets.models import (
-    MONEY,
-    Actual,
-    Budget,
-    BudgetLine,
-    Council,
-    FinancialYear,
-    Forecast,
-    LedgerEntry,
-    Period,
-    Service,
-    SignOff,
-    area_sort_key,
-    areas_by_code,
-    parse_year_label,
-)
+from budgets.models import BudgetLine, Forecast, Service, SignOff
 
 ZERO = Decimal("0.00")
+
+
+def outturn_or_budget(*, forecast: Decimal | None, budget: Decimal) -> Decimal:
+    """A line's forecast outturn, or its revised budget when it has no forecast: an unreported
+    line counts as on budget."""
+    return budget if forecast is None else forecast
 
 
 def variance(*, forecast: Decimal, budget: Decimal) -> Decimal:
@@ -95,90 +74,36 @@ class Position:
         self.forecast += forecast
 
 
-def latest_forecast_period() -> Period | None:
-    """The period a page opens at when none is named: the most recent period for which the
-    current council has entered a forecast; before its first forecast, the latest with ledger
-    actuals; before any actuals (a council just set up), the first open period of the latest
-    year. None only when no year exists."""
-    council = Council.objects.current().values("pk")
-    periods = Period.objects.select_related("year").order_by("-year__start_year", "-number")
-    found = (
-        periods.filter(forecasts__line__service__directorate__council__in=council).first()
-        or periods.filter(actuals__line__service__directorate__council__in=council).first()
-    )
-    if found is not None:
-        return found
-    latest = FinancialYear.objects.order_by("-start_year").first()
-    if latest is None:
-        return None
-    return (
-        Period.objects.select_related("year")
-        .filter(year=latest)
-        .exclude(status=Period.Status.CLOSED)
-        .order_by("number")
-        .first()
-        or periods.filter(year=latest).first()
-    )
-
-
-def lines_with_position(period: Period, lines=None):
-    """Budget lines annotated with `budget` (revised, for the period's year) and `forecast`
-    (outturn at the period, or the budget when none was entered). One query."""
-    lines = BudgetLine.objects.all() if lines is None else lines
-    budget = Budget.objects.filter(line=OuterRef("pk"), year_id=period.year_id).values("revised")
-    forecast = Forecast.objects.filter(line=OuterRef("pk"), period=period).values("outturn")
-    return lines.annotate(
-        budget=Coalesce(Subquery(budget), Value(ZERO)),
-        forecast=Coalesce(Subquery(forecast), Subquery(budget), Value(ZERO)),
-    ).annotate(variance=F("forecast") - F("budget"))
-
-
-def directorate_positions(period: Period, services=None) -> list[Position]:
-    """Each directorate's budget and forecast, with its services as children, in code order."""
-    lines = BudgetLine.objects.select_related("service__directorate")
-    if services is not None:
-        lines = lines.filter(service__in=services)
-    directorates: dict[int, Position] = {}
-    service_positions: dict[int, Position] = {}
-    for line in lines_with_position(period, lines).order_by(
-        "service__directorate__code", "service__code"
-    ):
-        service = line.service
-        directorate = service.directorate
-        parent = directorates.get(directorate.pk)
+def directorate_positions_of(lines: Iterable) -> list[Position]:
+    """Each directorate's budget and forecast, with its services as children, in the order the
+    lines come (selectors.LinePosition rows, ordered by directorate then service)."""
+    directorates: dict[str, Position] = {}
+    services: dict[tuple[str, str], Position] = {}
+    for line in lines:
+        parent = directorates.get(line.directorate_code)
         if parent is None:
-            parent = directorates[directorate.pk] = Position(
-                directorate.code, directorate.name, level="directorate"
+            parent = directorates[line.directorate_code] = Position(
+                line.directorate_code, line.directorate_name, level="directorate"
             )
-        child = service_positions.get(service.pk)
+        key = (line.directorate_code, line.service_code)
+        child = services.get(key)
         if child is None:
-            child = service_positions[service.pk] = Position(service.code, service.name)
+            child = services[key] = Position(line.service_code, line.service_name)
             parent.children.append(child)
         child.add(budget=line.budget, forecast=line.forecast)
         parent.add(budget=line.budget, forecast=line.forecast)
     return list(directorates.values())
 
 
-def area_positions(period: Period, service) -> list[Position]:
-    """A service's budget and forecast by area of spend, in the areas' reporting order
-    (AreaOfSpend.position)."""
-    totals = (
-        lines_with_position(period, BudgetLine.objects.filter(service=service))
-        .values("area_of_spend")
-        .order_by()
-        .annotate(total_budget=Sum("budget"), total_forecast=Sum("forecast"))
-    )
-    areas = areas_by_code()
-    positions = [
-        Position(
-            row["area_of_spend"],
-            areas[row["area_of_spend"]].name,
-            budget=row["total_budget"],
-            forecast=row["total_forecast"],
-        )
-        for row in totals
-    ]
-    return sorted(positions, key=lambda p: area_sort_key(areas, p.key))
+def area_positions_of(lines: Iterable) -> list[Position]:
+    """The lines' budget and forecast by area of spend, in the order areas first appear."""
+    areas: dict[str, Position] = {}
+    for line in lines:
+        area = areas.get(line.area_code)
+        if area is None:
+            area = areas[line.area_code] = Position(line.area_code, line.area_name)
+        area.add(budget=line.budget, forecast=line.forecast)
+    return list(areas.values())
 
 
 def total(positions: list[Position], *, name: str = "Total") -> Position:
@@ -186,56 +111,6 @@ def total(positions: list[Position], *, name: str = "Total") -> Position:
     for position in positions:
         result.add(budget=position.budget, forecast=position.forecast)
     return result
-
-
-def resolve_period(year_label: str | None, number: str | None) -> Period | None:
-    """The period named by a page's filters, or the latest forecast period when none is named.
-
-    Returns None when the filters name a period that does not exist."""
-    if not year_label and not number:
-        return latest_forecast_period()
-    try:
-        start_year = parse_year_label(year_label or "")
-        period_number = int(number or "")
-    except ValueError:
-        return None
-    return (
-        Period.objects.select_related("year")
-        .filter(year__start_year=start_year, number=period_number)
-        .first()
-    )
-
-
-def years_with_periods() -> list[FinancialYear]:
-    return list(FinancialYear.objects.filter(periods__isnull=False).distinct())
-
-
-def actuals_to_date(lines, period: Period) -> dict[int, Decimal]:
-    """Spend posted to each line from period 1 to `period` of its year. One query."""
-    totals = (
-        Actual.objects.filter(
-            line__in=lines, period__year_id=period.year_id, period__number__lte=period.number
-        )
-        .values("line_id")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    )
-    return {row["line_id"]: row["total"] for row in totals}
-
-
-def forecasts_at(lines, period: Period) -> dict[int, "Forecast"]:
-    """Each line's forecast at `period`, keyed by line id. One query."""
-    return {
-        f.line_id: f
-        for f in Forecast.objects.filter(line__in=lines, period=period).select_related("author")
-    }
-
-
-def previous_period(period: Period) -> Period | None:
-    """The period before, within the same financial year (a year's forecasts start afresh)."""
-    if period.number == 1:
-        return None
-    return Period.objects.filter(year_id=period.year_id, number=period.number - 1).first()
 
 
 def rag(*, variance_amount: Decimal, budget: Decimal, level: str) -> str:
@@ -283,7 +158,9 @@ class GridRow:
 
     @property
     def outturn(self) -> Decimal:
-        return self.forecast.outturn if self.forecast else self.budget
+        return outturn_or_budget(
+            forecast=self.forecast.outturn if self.forecast else None, budget=self.budget
+        )
 
     @property
     def comparison_pairs(self) -> list[tuple]:
@@ -329,7 +206,7 @@ class GridTotal:
     def add(self, row: GridRow) -> None:
         self.budget += row.budget
         self.actuals += row.actuals
-        self.previous += row.previous if row.previous is not None else row.budget
+        self.previous += outturn_or_budget(forecast=row.previous, budget=row.budget)
         self.outturn += row.outturn
         if row.ytd_budget is None or self.ytd_budget is None:
             self.ytd_budget = None
@@ -353,60 +230,42 @@ class GridTotal:
         return rag(variance_amount=self.variance, budget=self.budget, level=self.level)
 
 
-def forecast_grid(service, period: Period, comparisons=()) -> tuple[list, GridTotal]:
-    """The forecast page's rows, grouped by area of spend with a subtotal each, and the
-    service total; with the budget to date from each line's monthly profile. `comparisons` are
-    callables (period, lines) → {line id: amount}. A fixed number of queries, whatever the
-    number of lines."""
-    profile = Budget.objects.filter(line=OuterRef("pk"), year_id=period.year_id).values("profile")
-    lines = list(
-        lines_with_position(period, BudgetLine.objects.filter(service=service))
-        .annotate(profile=Subquery(profile, output_field=ArrayField(DecimalField(**MONEY))))
-        .order_by("code")
-    )
-    areas = areas_by_code()
-    lines.sort(key=lambda line: (area_sort_key(areas, line.area_of_spend_id), line.code))
-    actuals = actuals_to_date(lines, period)
-    current = forecasts_at(lines, period)
-    before = previous_period(period)
-    previous = {k: f.outturn for k, f in forecasts_at(lines, before).items()} if before else {}
-    extra = [comparison(period, lines) for comparison in comparisons]
-    groups, total = [], GridTotal(service.name, level="service")
-    for line in lines:
-        row = GridRow(
-            line=line,
-            budget=line.budget,
-            actuals=actuals.get(line.pk, ZERO),
-            previous=previous.get(line.pk),
-            forecast=current.get(line.pk),
-            comparisons=[values.get(line.pk) for values in extra],
-            ytd_budget=ytd_budget(line.profile, period.number),
-        )
-        area_name = areas[line.area_of_spend_id].name
-        if not groups or groups[-1][0].name != area_name:
-            groups.append((GridTotal(area_name, level="service"), []))
+def grid_groups(
+    rows: Iterable[GridRow], *, area_name: Callable[[GridRow], str], name: str
+) -> tuple[list[tuple[GridTotal, list[GridRow]]], GridTotal]:
+    """The forecast grid's rows (already in area order) grouped by area of spend, each group with
+    its subtotal, and the service total."""
+    groups: list[tuple[GridTotal, list[GridRow]]] = []
+    service_total = GridTotal(name, level="service")
+    for row in rows:
+        area = area_name(row)
+        if not groups or groups[-1][0].name != area:
+            groups.append((GridTotal(area, level="service"), []))
         groups[-1][0].add(row)
         groups[-1][1].append(row)
-        total.add(row)
-    return groups, total
+        service_total.add(row)
+    return groups, service_total
 
 
-def budgeted_lines(period: Period, lines=None):
-    """The lines a month's forecast must cover: those with a budget in the period's year.
+@dataclass
+class SavingsTotals:
+    """The savings of a service (or a council) in a year, added up."""
 
-    A line with no budget row for the year is not in that year's budget book (a cost centre
-    closed, or opened later), so its forecast is not asked for; a line budgeted at zero is
-    asked for, since spend can still land on it."""
-    lines = BudgetLine.objects.all() if lines is None else lines
-    return lines.filter(budgets__year_id=period.year_id)
+    target: Decimal = ZERO
+    delivery: Decimal = ZERO
+    shortfall: Decimal = ZERO
 
 
-def lines_to_forecast(service, period: Period) -> list[BudgetLine]:
-    """The service's budgeted lines in code order, each with `has_forecast` at the period.
-    One query."""
-    forecast = Forecast.objects.filter(line=OuterRef("pk"), period=period)
-    lines = budgeted_lines(period, BudgetLine.objects.filter(service=service))
-    return list(lines.annotate(has_forecast=Exists(forecast)).order_by("code"))
+def savings_totals(savings: Iterable) -> SavingsTotals:
+    """Target, forecast delivery and shortfall summed over `savings` (Saving rows); the shortfall
+    is each saving's own (Saving.shortfall: never negative), so one saving's over-delivery does
+    not hide another's shortfall."""
+    totals = SavingsTotals()
+    for saving in savings:
+        totals.target += saving.target
+        totals.delivery += saving.forecast_delivery
+        totals.shortfall += saving.shortfall
+    return totals
 
 
 # A service's stage in the month's forecast, for pages' status tags.
@@ -448,51 +307,6 @@ class MonthEndRow:
         return STAGE_LABELS[self.stage]
 
 
-def _count_per_service(lines) -> Subquery:
-    counts = lines.filter(service=OuterRef("pk")).order_by().values("service")
-    return Coalesce(Subquery(counts.annotate(n=Count("pk")).values("n")), Value(0))
-
-
-def month_end(period: Period, services) -> list[MonthEndRow]:
-    """Every one of `services` with its stage at the period, lines forecast of lines budgeted,
-    its finance officers and its directorate's directors. Four queries, however many services:
-    the services with both counts, the officers, the directors, the period's sign-offs."""
-    lines = budgeted_lines(period)
-    rows = (
-        services.select_related("directorate")
-        .annotate(
-            lines_budgeted=_count_per_service(lines),
-            lines_forecast=_count_per_service(lines.filter(forecasts__period=period)),
-        )
-        .prefetch_related(
-            Prefetch("finance_officers", to_attr="officers"),
-            Prefetch("directorate__directors", to_attr="director_list"),
-        )
-        .order_by("directorate__code", "code")
-    )
-    sign_offs = {
-        s.service_id: s
-        for s in SignOff.objects.filter(period=period, service__in=services).select_related(
-            "submitted_by", "signed_off_by", "returned_by"
-        )
-    }
-    return [
-        MonthEndRow(
-            service=service,
-            lines=service.lines_budgeted,
-            forecast=service.lines_forecast,
-            sign_off=sign_offs.get(service.pk),
-            finance_officers=sorted(service.officers, key=_by_name),
-            directors=sorted(service.directorate.director_list, key=_by_name),
-        )
-        for service in rows
-    ]
-
-
-def _by_name(user) -> tuple:
-    return (user.last_name, user.first_name, user.username)
-
-
 NOT_ANALYSED = "Not analysed by account"
 
 
@@ -526,32 +340,33 @@ class AccountTable:
         return sum(self.totals, ZERO)
 
 
-def actuals_by_account(line: BudgetLine, period: Period) -> AccountTable:
-    """The line's ledger detail from period 1 to `period` of its year, one row per account in
-    code order. Where a period's actual is more than its accounts hold (loaded from an extract
-    without accounts, or before the detail was kept), the difference is a last row, "not
-    analysed by account", so every column adds up to the actual. Two queries."""
-    numbers = list(range(1, period.number + 1))
-    in_year = {
-        "line": line,
-        "period__year_id": period.year_id,
-        "period__number__lte": period.number,
-    }
-    entries = (
-        LedgerEntry.objects.filter(**in_year)
-        .order_by("account", "period__number")
-        .values_list("account", "description", "period__number", "amount")
-    )
-    actuals = dict(Actual.objects.filter(**in_year).values_list("period__number", "amount"))
+@dataclass(frozen=True)
+class LedgerAmount:
+    """One ledger entry: an account's spend in a period (selectors.actuals_by_account)."""
+
+    account: str
+    description: str
+    period_number: int
+    amount: Decimal
+
+
+def account_table(
+    entries: Iterable[LedgerAmount], actuals: dict[int, Decimal], to_period: int
+) -> AccountTable:
+    """A cost centre's ledger detail from period 1 to `to_period`, one row per account in the
+    entries' order. Where a period's actual is more than its accounts hold (loaded from an
+    extract without accounts, or before the detail was kept), the difference is a last row,
+    "not analysed by account", so every column adds up to the actual."""
+    numbers = list(range(1, to_period + 1))
     rows: dict[str, AccountRow] = {}
     analysed = [ZERO] * len(numbers)
-    for account, description, number, amount in entries:
-        row = rows.get(account)
+    for entry in entries:
+        row = rows.get(entry.account)
         if row is None:
-            row = rows[account] = AccountRow(account, description, [ZERO] * len(numbers))
-        row.description = description or row.description  # the latest period's name
-        row.amounts[number - 1] += amount
-        analysed[number - 1] += amount
+            row = rows[entry.account] = AccountRow(entry.account, "", [ZERO] * len(numbers))
+        row.description = entry.description or row.description  # the latest period's name
+        row.amounts[entry.period_number - 1] += entry.amount
+        analysed[entry.period_number - 1] += entry.amount
     rest = [actuals.get(number, ZERO) - analysed[number - 1] for number in numbers]
     table = AccountTable(numbers, list(rows.values()))
     if any(rest):
@@ -559,17 +374,12 @@ def actuals_by_account(line: BudgetLine, period: Period) -> AccountTable:
     return table
 
 
-def month_ends_sql(first: datetime.date, months: int) -> tuple[str, list, str, list]:
-    """SQL for the month ends of `months` months from `first`'s month, as a `months(month_end)`
-    relation to start a WITH clause, and the current council's id as a subquery to use inline
-    (inline, the planner starts from the council's own rows), each with its parameters: the
-    parts every monthly series over dated records (episodes, fillings) starts from."""
-    council_sql, council_params = Council.objects.current().values("pk").query.sql_with_params()
-    sql = """
-        WITH months AS (
-            SELECT (m + interval '1 month - 1 day')::date AS month_end
-            FROM generate_series(date_trunc('month', %s::date),
-                                 date_trunc('month', %s::date) + (%s - 1) * interval '1 month',
-                                 interval '1 month') AS m
-        )"""
-    return sql, [first, first, months], council_sql, list(council_params)
+def __getattr__(name: str):
+    """Transitional: the reads moved to budgets/selectors.py, and other apps' callers still name
+    some here (metrics.directorate_positions, ...). Remove once they import selectors."""
+    from budgets import selectors
+
+    found = getattr(selectors, name, None)
+    if callable(found) and getattr(found, "__module__", "") == selectors.__name__:
+        return found
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -21,6 +21,7 @@ from budgets.council_setup import (
     users_import,
     year_start,
 )
+from budgets.forms import CouncilForm, UploadForm, UsersUploadForm, YearForm
 from budgets.models import Council, FinancialYear, ImportRecord, label_for
 
 
@@ -41,25 +42,31 @@ def setup(request):
                     messages.success(request, message)
                 return redirect("budgets:setup")
         elif action in {"budgets", "users"}:
-            upload = request.FILES.get("file")
-            if upload is None:
-                context["errors"].append(
-                    (f"{action}-file", "Choose a CSV or Excel file to upload.")
+            form = (UploadForm if action == "budgets" else UsersUploadForm)(
+                request.POST, request.FILES
+            )
+            if not form.is_valid():
+                context["errors"].extend(
+                    (f"{action}-{name}", message)
+                    for name, messages_ in form.errors.items()
+                    for message in messages_
                 )
             elif action == "budgets":
+                upload = form.cleaned_data["file"]
                 context["report"] = budget_book_import(
                     upload,
                     file_name=upload.name,
                     user=request.user,
-                    year_label=request.POST.get("year", "").strip(),
+                    year_label=form.cleaned_data["year"],
                     source_kind=Source.IMPORT,
                 )
             else:
+                upload = form.cleaned_data["file"]
                 context["report"] = users_import(
                     upload,
                     file_name=upload.name,
                     user=request.user,
-                    resend=request.POST.get("resend") == "yes",
+                    resend=form.cleaned_data["resend"],
                     source_kind=Source.IMPORT,
                 )
             context["report_kind"] = action
@@ -96,13 +103,17 @@ def setup(request):
 
 def _council_or_year(request, action):
     if action == "council":
+        form = CouncilForm(request.POST)
+        if not form.is_valid():
+            raise SetupError("Give an LA code, a name and a year of at most 200 characters each.")
         return council_setup(
             user=request.user,
-            la_code=request.POST.get("la_code", ""),
-            name=request.POST.get("name", ""),
-            year_label=request.POST.get("first_year", ""),
+            la_code=form.cleaned_data["la_code"],
+            name=form.cleaned_data["name"],
+            year_label=form.cleaned_data["first_year"],
             source=Source.PAGE,
         )
-    return year_start(
-        user=request.user, year_label=request.POST.get("year", ""), source=Source.PAGE
-    )
+    form = YearForm(request.POST)
+    if not form.is_valid():
+        raise SetupError("Give the year like 2025/26.")
+    return year_start(user=request.user, year_label=form.cleaned_data["year"], source=Source.PAGE)

@@ -13,13 +13,7 @@ from django.db.models import F, OuterRef, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
 from budgets.formatting import pounds_millions, to_millions
-from budgets.metrics import (
-    ZERO,
-    Position,
-    directorate_positions,
-    lines_with_position,
-    variance,
-)
+from budgets.metrics import ZERO, Position, variance
 from budgets.models import (
     Actual,
     Budget,
@@ -30,6 +24,7 @@ from budgets.models import (
     areas_by_code,
     month_of,
 )
+from budgets.selectors import directorate_positions, lines_with_position
 
 
 @dataclass

@@ -1,33 +1,44 @@
-from decimal import Decimal
-
 from django.conf import settings
 from django.contrib import messages
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from budgets import metrics
+from budgets import metrics, selectors
 from budgets import services as budget_services
 from budgets.access import Role, has_role, role_required, visible_services
+from budgets.forms import PeriodActionForm, PeriodFilterForm, UploadForm
 from budgets.importers import actuals_import
 from budgets.models import (
-    AuditEntry,
     BudgetLine,
-    Forecast,
     ImportRecord,
     Period,
-    Saving,
     Service,
-    SignOff,
 )
-from budgets.numbers import parse_whole
+from budgets.tables import (
+    ChangesTable,
+    ForecastHistoryTable,
+    MonthEndTable,
+    PeriodsTable,
+    SavingsTable,
+)
 
 
 def _period_or_404(request):
-    period = metrics.resolve_period(request.GET.get("year"), request.GET.get("period"))
-    if period is None and (request.GET.get("year") or request.GET.get("period")):
+    form = PeriodFilterForm(request.GET)
+    period = form.period_or_none()
+    if period is None and form.named:
         raise Http404("No such financial year and period.")
     return period
+
+
+def _line_and_period(request, code: str):
+    """A budget line of a service the user may see (else 404), and the period of the filters."""
+    services = visible_services(request.user, Service.objects.all())
+    line = get_object_or_404(
+        BudgetLine.objects.select_related("service__directorate"), code=code, service__in=services
+    )
+    return line, _period_or_404(request)
 
 
 @role_required()
@@ -36,14 +47,11 @@ def index(request):
     """The services this user may see, with budget, forecast and variance at the period."""
     period = _period_or_404(request)
     services = visible_services(request.user, Service.objects.all())
-    directorates = metrics.directorate_positions(period, services) if period else []
+    directorates = selectors.directorate_positions(period, services) if period else []
     if period is not None:
         # Where each service's monthly forecast stands, so a director sees what awaits sign-off.
         # A returned forecast awaits the officer's resubmission, not a director.
-        stages = {
-            (s.service.directorate.code, s.service.code): s.status
-            for s in SignOff.objects.filter(period=period).select_related("service__directorate")
-        }
+        stages = selectors.sign_off_statuses(period)
         for directorate in directorates:
             for service in directorate.children:
                 service.stage_status = stages.get((directorate.key, service.key))
@@ -54,7 +62,7 @@ def index(request):
         {
             "period": period,
             "directorates": directorates,
-            "years": metrics.years_with_periods(),
+            "years": selectors.years_with_periods(),
             "is_finance_officer": has_role(request.user, Role.FINANCE_OFFICER),
             "is_administrator": has_role(request.user, Role.ADMINISTRATOR),
             "sees_month_end": has_role(request.user, Role.ADMINISTRATOR, Role.DIRECTOR),
@@ -70,11 +78,16 @@ def month_end(request):
     period = _period_or_404(request)
     rows = []
     if period is not None:
-        rows = metrics.month_end(period, visible_services(request.user, Service.objects.all()))
+        rows = selectors.month_end(period, visible_services(request.user, Service.objects.all()))
     return render(
         request,
         "budgets/month_end.html",
-        {"period": period, "rows": rows, "years": metrics.years_with_periods()},
+        {
+            "period": period,
+            "rows": rows,
+            "table": MonthEndTable(rows, period=period),
+            "years": selectors.years_with_periods(),
+        },
     )
 
 
@@ -87,9 +100,9 @@ def service_detail(request, directorate: str, service: str):
     service = get_object_or_404(services, directorate__code=directorate, code=service)
     areas, groups, line_total = [], [], None
     if period is not None:
-        areas = metrics.area_positions(period, service)
+        areas = selectors.area_positions(period, service)
         # Each line with its budget to date (monthly profile) beside actuals to date.
-        groups, line_total = metrics.forecast_grid(service, period)
+        groups, line_total = selectors.forecast_grid(service, period)
     return render(
         request,
         "budgets/service.html",
@@ -100,7 +113,7 @@ def service_detail(request, directorate: str, service: str):
             "total": metrics.total(areas),
             "groups": groups,
             "line_total": line_total,
-            "years": metrics.years_with_periods(),
+            "years": selectors.years_with_periods(),
         },
     )
 
@@ -109,34 +122,19 @@ def service_detail(request, directorate: str, service: str):
 @require_GET
 def line_history(request, code: str):
     """Who changed a line's forecast, when, from what to what, and why, over a year."""
-    services = visible_services(request.user, Service.objects.all())
-    line = get_object_or_404(
-        BudgetLine.objects.select_related("service__directorate"), code=code, service__in=services
-    )
-    period = _period_or_404(request)
-    year_id = period.year_id if period else None
-    forecasts = Forecast.objects.filter(line=line, period__year_id=year_id).select_related(
-        "period__year", "author"
-    )
-    entries = (
-        AuditEntry.objects.filter(
-            object_type=Forecast._meta.label, object_id__in=[str(f.pk) for f in forecasts]
-        )
-        .select_related("user")
-        .order_by("at", "pk")
-    )
-    periods = {str(f.pk): f.period for f in forecasts}
-    for entry in entries:
-        entry.period = periods.get(entry.object_id)
+    line, period = _line_and_period(request, code)
+    forecasts, entries = selectors.line_history(line, period)
     return render(
         request,
         "budgets/line_history.html",
         {
             "line": line,
             "period": period,
-            "forecasts": sorted(forecasts, key=lambda f: f.period.number),
+            "forecasts": forecasts,
             "entries": entries,
-            "years": metrics.years_with_periods(),
+            "history": ForecastHistoryTable(forecasts),
+            "changes": ChangesTable(entries),
+            "years": selectors.years_with_periods(),
         },
     )
 
@@ -145,19 +143,15 @@ def line_history(request, code: str):
 @require_GET
 def line_actuals(request, code: str):
     """A cost centre's actuals by ledger account and period, P1 to the chosen period."""
-    services = visible_services(request.user, Service.objects.all())
-    line = get_object_or_404(
-        BudgetLine.objects.select_related("service__directorate"), code=code, service__in=services
-    )
-    period = _period_or_404(request)
+    line, period = _line_and_period(request, code)
     return render(
         request,
         "budgets/line_actuals.html",
         {
             "line": line,
             "period": period,
-            "table": metrics.actuals_by_account(line, period) if period else None,
-            "years": metrics.years_with_periods(),
+            "table": selectors.actuals_by_account(line, period) if period else None,
+            "years": selectors.years_with_periods(),
         },
     )
 
@@ -169,10 +163,7 @@ def savings(request, directorate: str, service: str):
     services = visible_services(request.user, Service.objects.select_related("directorate"))
     service = get_object_or_404(services, directorate__code=directorate, code=service)
     period = _period_or_404(request)
-    rows = Saving.objects.filter(service=service)
-    if period is not None:
-        rows = rows.filter(year_id=period.year_id)
-    rows = list(rows.select_related("year"))
+    rows = selectors.savings_of(service, period)
     return render(
         request,
         "budgets/savings.html",
@@ -180,10 +171,9 @@ def savings(request, directorate: str, service: str):
             "service": service,
             "period": period,
             "savings": rows,
-            "target": sum((s.target for s in rows), Decimal("0")),
-            "delivery": sum((s.forecast_delivery for s in rows), Decimal("0")),
-            "shortfall": sum((s.shortfall for s in rows), Decimal("0")),
-            "years": metrics.years_with_periods(),
+            "totals": (totals := metrics.savings_totals(rows)),
+            "table": SavingsTable(rows, totals=totals),
+            "years": selectors.years_with_periods(),
         },
     )
 
@@ -193,27 +183,30 @@ def savings(request, directorate: str, service: str):
 def periods(request):
     """Close a month, or reopen it with a reason (both audited)."""
     if request.method == "POST":
-        try:  # a period's id, or no such period: never a server error
-            period_id = parse_whole(request.POST.get("period_id"), minimum=1, maximum=2**62)
-        except ValueError:
-            raise Http404("No such period.") from None
-        period = get_object_or_404(Period, pk=period_id)
+        form = PeriodActionForm(request.POST)
+        if not form.is_valid():  # no such period, or a reason too long: never a server error
+            if "period_id" in form.errors:
+                raise Http404("No such period.")
+            messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
+            return redirect("budgets:periods")
+        period = get_object_or_404(Period, pk=form.cleaned_data["period_id"])
         try:
-            if request.POST.get("action") == "close":
+            if form.cleaned_data["action"] == "close":
                 budget_services.period_close(user=request.user, period=period)
                 messages.success(request, f"{period} closed.")
             else:
                 budget_services.period_reopen(
-                    user=request.user, period=period, reason=request.POST.get("reason", "")
+                    user=request.user, period=period, reason=form.cleaned_data["reason"]
                 )
                 messages.success(request, f"{period} reopened.")
         except ValueError as exc:
             messages.error(request, str(exc))
         return redirect("budgets:periods")
+    periods = Period.objects.select_related("year").order_by("-year__start_year", "number")
     return render(
         request,
         "budgets/periods.html",
-        {"periods": Period.objects.select_related("year").order_by("-year__start_year", "number")},
+        {"periods": periods, "table": PeriodsTable(periods, request=request)},
     )
 
 
@@ -224,13 +217,14 @@ def upload_actuals(request):
     whole council's extract."""
     report, year = None, ""
     if request.method == "POST":
-        year = request.POST.get("year", "").strip()[:20]
-        upload = request.FILES.get("file")
-        if upload is None:
-            messages.error(request, "Choose a CSV or Excel file to upload.")
+        form = UploadForm(request.POST, request.FILES)
+        year = form.data.get("year", "").strip()[:20]
+        if not form.is_valid():
+            messages.error(request, " ".join(m for ms in form.errors.values() for m in ms))
         else:
             # Streamed from Django's upload; the importer refuses (and logs) an oversize file
             # and a year it cannot read.
+            upload, year = form.cleaned_data["file"], form.cleaned_data["year"]
             report = actuals_import(upload, file_name=upload.name, user=request.user, year=year)
     recent = ImportRecord.objects.filter(kind="actuals").select_related("user")[:10]
     return render(
