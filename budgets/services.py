@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from budgets import metrics
+from budgets import metrics, notifications
 from budgets.access import (
     Role,
     can_edit_service,
@@ -303,6 +303,7 @@ def forecast_submit(*, user, service: Service, period: Period) -> SignOff:
             old=old,
             new=sign_off.status,
         )
+        transaction.on_commit(lambda pk=sign_off.pk: notifications.forecast_submitted(pk))
         return sign_off
 
 
@@ -338,6 +339,7 @@ def forecast_sign_off(*, user, service: Service, period: Period) -> SignOff:
             old=SignOff.Status.SUBMITTED,
             new=sign_off.status,
         )
+        transaction.on_commit(lambda pk=sign_off.pk: notifications.forecast_signed_off(pk))
         return sign_off
 
 
@@ -371,6 +373,7 @@ def forecast_return(*, user, service: Service, period: Period, reason: str) -> S
             new=sign_off.status,
             reason=reason,
         )
+        transaction.on_commit(lambda pk=sign_off.pk: notifications.forecast_returned(pk))
         return sign_off
 
 
