@@ -38,8 +38,8 @@ class ProviderUnavailable(Exception):
 
 
 def provider_metadata() -> dict:
-    """The provider's discovery document (OpenID Connect Discovery 1.0, section 4), whose
-    `issuer` must be exactly the configured one (section 4.3)."""
+    """The provider's discovery document (OpenID Connect Discovery 1.0), whose `issuer` must
+    be exactly the configured one, as that specification requires."""
     issuer = settings.CSC_OIDC_ISSUER
     key = "csc-oidc-discovery:" + issuer
     metadata = cache.get(key)
