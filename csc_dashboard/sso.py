@@ -140,9 +140,18 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
         return users
 
     def create_user(self, claims):
-        user = super().create_user(claims)  # only with CSC_OIDC_CREATE_USERS on
-        user.set_unusable_password()
-        user.save(update_fields=["password"])
+        """Only with CSC_OIDC_CREATE_USERS on: an account named by its email (or, if that
+        username is taken, the library's hash of it), with no password, audited."""
+        from budgets.models import AuditEntry
+        from budgets.services import audit
+
+        email = claims["email"].strip().lower()
+        username = email[:150]
+        if self.UserModel.objects.filter(username__iexact=username).exists():
+            username = self.get_username(claims)
+        with transaction.atomic():
+            user = self.UserModel.objects.create_user(username, email=email, password=None)
+            audit(user=None, source=AuditEntry.Source.PAGE, action="create from sign-in", obj=user)
         return self.update_user(user, claims)
 
     def update_user(self, user, claims):

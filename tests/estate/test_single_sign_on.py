@@ -140,6 +140,29 @@ def test_an_account_the_site_cannot_trust_is_refused(site, account):
     assert get_user_model().objects.count() == 2  # nobody was created
 
 
+def test_with_account_creation_on_an_unknown_email_gets_an_account_and_its_role(site, settings):
+    settings.OIDC_CREATE_USER = True  # CSC_OIDC_CREATE_USERS=true
+
+    browser, page = sign_in(site, "stranger")
+
+    assert (page.url, page.status_code) == (site + "/", 200)
+    user = get_user_model().objects.get(email="someone.else@example.gov.uk")
+    assert user.username == "someone.else@example.gov.uk"
+    assert not user.has_usable_password()
+    assert set(user.groups.values_list("name", flat=True)) == {Role.DIRECTOR}
+    assert AuditEntry.objects.filter(action="create from sign-in", object_id=str(user.pk)).exists()
+
+
+def test_the_absolute_session_timeout_ends_a_single_sign_on_session(site, settings):
+    settings.CSC_SESSION_ABSOLUTE_SECONDS = -1  # over as soon as the session has started
+
+    browser, page = sign_in(site, "ravi")
+    assert page.status_code == 200  # the first page starts the session's clock
+
+    again = browser.get(site + "/", allow_redirects=False, timeout=30)
+    assert (again.status_code, again.headers["Location"]) == (302, "/accounts/login/?next=/")
+
+
 def test_a_disabled_user_is_refused(site):
     get_user_model().objects.filter(username="r.shah").update(is_active=False)
 
