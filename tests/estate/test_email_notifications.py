@@ -166,6 +166,18 @@ def test_reminders_tell_each_officer_their_late_services_and_administrators_all(
     assert smtp_server.to(DIRECTOR) == []
 
 
+def test_reminders_take_the_same_queries_however_many_services_are_late(
+    southwark, django_assert_num_queries
+):
+    from budgets.notifications import reminders
+
+    period = Period.objects.select_related("year").get(year__start_year=2024, number=3)
+    # The late services with their officers (2), the administrators (1).
+    with django_assert_num_queries(3):
+        emails = reminders(period)
+    assert len(emails) == 3  # two officers, one administrator
+
+
 def test_a_submitted_service_is_not_reminded(smtp_server, scf, django_capture_on_commit_callbacks):
     submit(scf, django_capture_on_commit_callbacks)
     smtp_server.messages.clear()
