@@ -8,6 +8,7 @@ import email
 import email.policy
 import json
 import os
+import select
 import shutil
 import subprocess
 import time
@@ -159,7 +160,8 @@ class Provider:
             stderr=subprocess.DEVNULL,
             text=True,
         )
-        line = self.process.stdout.readline()  # "ready <issuer>", or "" if node exited
+        ready, _, _ = select.select([self.process.stdout], [], [], 60)
+        line = self.process.stdout.readline() if ready else ""  # "ready <issuer>"
         if not line.startswith("ready "):
             self.stop()
             raise RuntimeError("the OpenID Connect provider did not start")
