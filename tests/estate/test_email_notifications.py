@@ -33,6 +33,11 @@ OTHER_DIRECTOR = "helen.jones@example.gov.uk"  # h.jones: ENL
 ADMINISTRATOR = "mark.clarke@example.gov.uk"
 
 
+# Fixture order matters: `settings` must come after `scf` (the southwark fixture's override of
+# the council), so its changes are undone first and the council's override does not outlive
+# the test.
+
+
 def user(username: str):
     return get_user_model().objects.get(username=username)
 
@@ -123,7 +128,7 @@ def test_no_email_goes_for_a_change_that_was_rolled_back(
 
 
 def test_an_smtp_server_that_is_down_does_not_lose_the_sign_off(
-    settings, scf, django_capture_on_commit_callbacks, caplog
+    scf, settings, django_capture_on_commit_callbacks, caplog
 ):
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", free_port()  # nothing listens
@@ -137,7 +142,7 @@ def test_an_smtp_server_that_is_down_does_not_lose_the_sign_off(
 
 
 def test_without_an_smtp_server_configured_production_sends_nothing_and_logs_it(
-    settings, scf, django_capture_on_commit_callbacks, caplog
+    scf, settings, django_capture_on_commit_callbacks, caplog
 ):
     settings.EMAIL_BACKEND = "budgets.notifications.NotConfiguredEmailBackend"
     with caplog.at_level(logging.WARNING, logger="budgets.notifications"):
