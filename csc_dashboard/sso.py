@@ -4,12 +4,13 @@ Configured from the environment (csc_dashboard/settings.py: CSC_OIDC_ISSUER, CSC
 CSC_OIDC_CLIENT_SECRET). The provider's endpoints come from its discovery document, read at the
 first sign-in and kept in the cache, so the site starts even while the provider is down.
 
-Users are matched by email, case-insensitively; an email no user has (or two users share) is
-refused unless CSC_OIDC_CREATE_USERS is on. At every sign-in the user's roles are set from the
-groups claim through CSC_OIDC_GROUP_MAP (audited when they change); service and directorate
-assignments stay with the administrator. Disabled accounts are refused; a failed sign-in counts
-towards django-axes' lockout of the address like a wrong password; the session rules (idle and
-absolute timeouts) are the same as for a password sign-in.
+Users are matched by email, case-insensitively; an email two users share is refused (the
+library's own rule), and one no user has is refused unless CSC_OIDC_CREATE_USERS is on. At
+every sign-in the user's roles are set from the groups claim through CSC_OIDC_GROUP_MAP
+(audited when they change); service and directorate assignments stay with the administrator.
+Disabled accounts are refused; a failed sign-in counts towards django-axes' lockout of the
+address like a wrong password; the session rules (idle and absolute timeouts) are the same as
+for a password sign-in.
 """
 
 import logging
@@ -131,13 +132,6 @@ class CouncilOIDCBackend(OIDCAuthenticationBackend):
             return False
         # A provider that says the address is not verified is not trusted with it.
         return claims.get("email_verified", True) is not False
-
-    def filter_users_by_claims(self, claims):
-        users = super().filter_users_by_claims(claims)
-        if len(users) > 1:
-            logger.warning("Single sign-on refused: an email shared by %d users", len(users))
-            return self.UserModel.objects.none()
-        return users
 
     def create_user(self, claims):
         """Only with CSC_OIDC_CREATE_USERS on: an account named by its email (or, if that

@@ -163,6 +163,16 @@ def test_the_absolute_session_timeout_ends_a_single_sign_on_session(site, settin
     assert (again.status_code, again.headers["Location"]) == (302, "/accounts/login/?next=/")
 
 
+def test_an_email_two_users_share_is_refused_even_with_account_creation_on(site, settings):
+    settings.OIDC_CREATE_USER = True
+    get_user_model().objects.create_user("r.shah2", email="ravi.shah@example.gov.uk")
+
+    browser, page = sign_in(site, "ravi")
+
+    assert page.url == site + "/accounts/login/?sso=failed"
+    assert get_user_model().objects.count() == 3  # the two who share it and grace; no more
+
+
 def test_a_disabled_user_is_refused(site):
     get_user_model().objects.filter(username="r.shah").update(is_active=False)
 
