@@ -12,11 +12,15 @@ the primary had written. Otherwise the page is computed and shown but not kept. 
 recreates the sequence, so its identity is part of the version and old entries never match.
 Entries also expire (settings.CSC_CHART_CACHE_SECONDS), which bounds their memory.
 
-The cache is Django's default cache: per process unless settings point it at a shared one.
-Each process computing its own copy once per change is correct, only less thrifty.
+The cache is Django's default cache (settings.CACHES): Redis shared by every app server when
+REDIS_URL is set, otherwise per process, where each process computing its own copy once per
+change is correct, only less thrifty. Either way the version is read from the database, so
+every process agrees on it: a save through one app server makes every other one compute the
+figures again. A cache that fails (Redis down) is logged and skipped: the page is computed.
 """
 
 import hashlib
+import logging
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -25,6 +29,7 @@ from django.core.cache import cache
 from django.db import DEFAULT_DB_ALIAS, connections, router
 
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 
 # Held shared by every open writer that moved the version (budgets migration 0010).
 WRITERS_LOCK = 7_385_469_001
@@ -87,9 +92,16 @@ def cached(parts: tuple, build: Callable[[], T], *, request=None) -> T:
     version, settled, lsn = memo
     key = repr((settings.CSC_COUNCIL_LA_CODE, version, *parts))
     key = "csc-chart:" + hashlib.sha256(key.encode()).hexdigest()
-    value = cache.get(key)
+    try:
+        value = cache.get(key)
+    except Exception as exc:  # the cache server's errors: redis.ConnectionError, timeouts
+        logger.warning("Chart cache unavailable: %s", type(exc).__name__)
+        return build()
     if value is None:
         value = build()
         if settled and _replica_has_caught_up(lsn):
-            cache.set(key, value, settings.CSC_CHART_CACHE_SECONDS)
+            try:
+                cache.set(key, value, settings.CSC_CHART_CACHE_SECONDS)
+            except Exception as exc:
+                logger.warning("Chart cache unavailable: %s", type(exc).__name__)
     return value

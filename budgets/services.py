@@ -11,7 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.utils import timezone
 
-from budgets import metrics
+from budgets import notifications, selectors
 from budgets.access import Role, can_edit_service, can_sign_off_service, has_role
 from budgets.audit_trail import audit
 from budgets.forecast_services import (  # noqa: F401  (re-exported: services.<name>)
@@ -64,7 +64,7 @@ def forecast_submit(*, user, service: Service, period: Period) -> SignOff:
         sign_off = sign_off.first()
         if sign_off is not None and sign_off.status != SignOff.Status.RETURNED:
             raise ForecastLocked("This forecast has already been submitted.")
-        lines = metrics.lines_to_forecast(service, period)
+        lines = selectors.lines_to_forecast(service, period)
         if not lines:
             raise ValueError(
                 f"Not submitted: {service.name} has no budget lines for {period.year}, "
@@ -91,6 +91,7 @@ def forecast_submit(*, user, service: Service, period: Period) -> SignOff:
             old=old,
             new=sign_off.status,
         )
+        transaction.on_commit(lambda pk=sign_off.pk: notifications.forecast_submitted(pk))
         return sign_off
 
 
@@ -126,6 +127,7 @@ def forecast_sign_off(*, user, service: Service, period: Period) -> SignOff:
             old=SignOff.Status.SUBMITTED,
             new=sign_off.status,
         )
+        transaction.on_commit(lambda pk=sign_off.pk: notifications.forecast_signed_off(pk))
         return sign_off
 
 
@@ -159,6 +161,7 @@ def forecast_return(*, user, service: Service, period: Period, reason: str) -> S
             new=sign_off.status,
             reason=reason,
         )
+        transaction.on_commit(lambda pk=sign_off.pk: notifications.forecast_returned(pk))
         return sign_off
 
 

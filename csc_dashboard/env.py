@@ -64,3 +64,21 @@ def env_url(name: str, *, default: str) -> str:
             f"{name}={raw!r} is not a site address like https://budgets.example.gov.uk."
         )
     return raw.rstrip("/")
+
+
+def env_json_object(name: str, *, default: dict) -> dict:
+    """A JSON object of strings to strings, such as `{"a1b2-...": "Director"}`."""
+    import json
+
+    raw = env_str(name)
+    if raw is None:
+        return dict(default)
+    try:
+        value = json.loads(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} is not valid JSON: {exc}") from None
+    if not isinstance(value, dict) or not all(
+        isinstance(k, str) and isinstance(v, str) for k, v in value.items()
+    ):
+        raise ImproperlyConfigured(f'{name} must be a JSON object of strings, like {{"a": "b"}}.')
+    return value

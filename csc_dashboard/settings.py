@@ -12,7 +12,7 @@ from pathlib import Path
 from django.core.exceptions import ImproperlyConfigured
 
 from csc_dashboard.database import database_settings
-from csc_dashboard.env import env_bool, env_int, env_list, env_str, env_url
+from csc_dashboard.env import env_bool, env_int, env_json_object, env_list, env_str, env_url
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -143,12 +143,54 @@ CSC_SITE_URL = env_url("CSC_SITE_URL", default="http://127.0.0.1:8000")
 CSC_SET_PASSWORD_DAYS = env_int("CSC_SET_PASSWORD_DAYS", default=7, minimum=1)
 PASSWORD_RESET_TIMEOUT = CSC_SET_PASSWORD_DAYS * 24 * 60 * 60
 
-# Login protection (django-axes): lock a username, and separately an address, after repeated
-# failures. Behind a reverse proxy set CSC_TRUSTED_PROXY_COUNT to the number of proxies.
+# --- Single sign-on (OpenID Connect, mozilla-django-oidc; csc_dashboard/sso.py) ---
+# Fail closed: on only when the issuer, client id and secret are all set; a half configuration
+# stops the service. The provider's endpoints are read from its discovery document at the first
+# sign-in (not at start-up, so a provider that is down does not stop the site).
+_oidc = {
+    "CSC_OIDC_ISSUER": env_str("CSC_OIDC_ISSUER"),
+    "CSC_OIDC_CLIENT_ID": env_str("CSC_OIDC_CLIENT_ID"),
+    "CSC_OIDC_CLIENT_SECRET": env_str("CSC_OIDC_CLIENT_SECRET"),
+}
+CSC_OIDC_ENABLED = all(_oidc.values())
+if any(_oidc.values()) and not CSC_OIDC_ENABLED:
+    missing = ", ".join(name for name, value in _oidc.items() if not value)
+    raise ImproperlyConfigured(f"Single sign-on is half configured: set {missing} too.")
+CSC_OIDC_ISSUER = (_oidc["CSC_OIDC_ISSUER"] or "").rstrip("/")
+if CSC_OIDC_ENABLED:
+    env_url("CSC_OIDC_ISSUER", default="")  # refuses an issuer that is not an http(s) address
+OIDC_RP_CLIENT_ID = _oidc["CSC_OIDC_CLIENT_ID"] or ""
+OIDC_RP_CLIENT_SECRET = _oidc["CSC_OIDC_CLIENT_SECRET"] or ""
+OIDC_RP_SIGN_ALGO = "RS256"
+OIDC_RP_SCOPES = env_str("CSC_OIDC_SCOPES", default="openid email")
+OIDC_USE_PKCE = True
+OIDC_TOKEN_USE_BASIC_AUTH = True
+OIDC_TIMEOUT = env_int("CSC_OIDC_TIMEOUT_SECONDS", default=10, minimum=1)
+LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"
+# The claim holding the user's groups, and which of its values give which role: a JSON object
+# {"<group name or id in the claim>": "<role>"}, roles as in budgets/access.py. Roles are set
+# from the claim at every sign-in; a user none of whose groups is mapped has no role (403 pages).
+CSC_OIDC_GROUPS_CLAIM = env_str("CSC_OIDC_GROUPS_CLAIM", default="groups")
+CSC_OIDC_GROUP_MAP = env_json_object("CSC_OIDC_GROUP_MAP", default={})
+_roles = ("Finance officer", "Scrutiny member", "Director", "Administrator")  # budgets.access.Role
+if unknown := sorted(set(CSC_OIDC_GROUP_MAP.values()) - set(_roles)):
+    raise ImproperlyConfigured(
+        f"CSC_OIDC_GROUP_MAP names roles that do not exist: {unknown}; use {list(_roles)}."
+    )
+# A signed-in email that matches no user is refused, unless this creates the account.
+OIDC_CREATE_USER = env_bool("CSC_OIDC_CREATE_USERS", default=False)
+# Local passwords (the sign-in form and the admin's) may be turned off only when SSO is on.
+CSC_LOCAL_PASSWORDS = env_bool("CSC_LOCAL_PASSWORDS", default=True)
+if not CSC_LOCAL_PASSWORDS and not CSC_OIDC_ENABLED:
+    raise ImproperlyConfigured("CSC_LOCAL_PASSWORDS=false needs single sign-on configured.")
+
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    *(["csc_dashboard.sso.CouncilOIDCBackend"] if CSC_OIDC_ENABLED else []),
+    *(["django.contrib.auth.backends.ModelBackend"] if CSC_LOCAL_PASSWORDS else []),
 ]
+# Login protection (django-axes): lock a username, and separately an address, after repeated
+# failures. Behind a reverse proxy set CSC_TRUSTED_PROXY_COUNT to the number of proxies.
 AXES_FAILURE_LIMIT = env_int("CSC_LOGIN_FAILURE_LIMIT", default=5, minimum=1)
 AXES_LOCKOUT_PARAMETERS = ["username", "ip_address"]
 AXES_COOLOFF_TIME = env_int("CSC_LOGIN_COOLOFF_MINUTES", default=30, minimum=1) / 60
@@ -242,14 +284,52 @@ CSC_AGENCY_TARGET = Decimal(env_str("CSC_AGENCY_TARGET", default="11"))
 
 # Dashboard figures are cached keyed on the data version (budgets/cache.py): a write anywhere
 # makes them be computed again. Entries also expire after this many seconds; 0 turns it off.
-# The cache is per process (LocMemCache); each process computes its own copy once per change.
+# With REDIS_URL every app server shares one cache (Django's Redis backend); without it each
+# process keeps its own (LocMemCache) and computes its own copy once per change.
 CSC_CHART_CACHE_SECONDS = env_int("CSC_CHART_CACHE_SECONDS", default=600, minimum=0)
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "OPTIONS": {"MAX_ENTRIES": 2000},
+REDIS_URL = env_str("REDIS_URL")
+if REDIS_URL:
+    if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):
+        raise ImproperlyConfigured(f"REDIS_URL={REDIS_URL!r} is not a redis:// address.")
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            # Keys name the council and the database's sequence, but a Redis shared by two
+            # deployments (test and live) keeps them apart with a prefix of their own.
+            "KEY_PREFIX": env_str("CSC_CACHE_KEY_PREFIX", default="csc"),
+            # A Redis that is down must not hang pages: budgets/cache.py then computes.
+            "OPTIONS": {"socket_connect_timeout": 2, "socket_timeout": 2},
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "OPTIONS": {"MAX_ENTRIES": 2000},
+        }
+    }
+
+# --- Email (budgets/notifications.py): Django's SMTP backend when EMAIL_HOST is set ---
+EMAIL_HOST = env_str("EMAIL_HOST", default="")
+EMAIL_PORT = env_int("EMAIL_PORT", default=587, minimum=1)
+EMAIL_HOST_USER = env_str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env_str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=bool(EMAIL_HOST))
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", default=False)
+if EMAIL_USE_TLS and EMAIL_USE_SSL:
+    raise ImproperlyConfigured("Set one of EMAIL_USE_TLS and EMAIL_USE_SSL, not both.")
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT_SECONDS", default=10, minimum=1)
+DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", default="csc-budget-monitor@localhost")
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Without EMAIL_HOST: printed to the console in DEBUG; in production nothing is sent and each
+# message is logged as not sent (fail closed: never Django's default relay on localhost:25).
+if EMAIL_HOST:
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+elif DEBUG:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+else:
+    EMAIL_BACKEND = "budgets.notifications.NotConfiguredEmailBackend"
 
 # A forecast that moves by more than this since last period needs a commentary line.
 CSC_COMMENTARY_THRESHOLD = Decimal(env_str("CSC_COMMENTARY_THRESHOLD", default="50000"))

@@ -14,6 +14,15 @@ if not os.environ.get("DATABASE_URL"):
 os.environ.setdefault("SECRET_KEY", secrets.token_urlsafe(50))
 os.environ.setdefault("CSC_CHILD_ID_SALT", secrets.token_urlsafe(32))
 os.environ["DEBUG"] = "false"
+# Single sign-on, email and Redis are off unless a test turns them on against its own server:
+# a developer's own settings for them must not leak into the suite.
+for _name in list(os.environ):
+    if _name.startswith(("CSC_OIDC_", "EMAIL_")) or _name in {
+        "REDIS_URL",
+        "CSC_LOCAL_PASSWORDS",
+        "DEFAULT_FROM_EMAIL",
+    }:
+        del os.environ[_name]
 os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from csc_dashboard.settings import *  # noqa: E402,F403

@@ -3,7 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path, reverse_lazy
 
-from csc_dashboard import committee_views, dashboard_views, demand_views, views
+from csc_dashboard import committee_views, dashboard_views, demand_views, sso, views
 
 urlpatterns = [
     path("", views.overview, name="overview"),
@@ -13,10 +13,13 @@ urlpatterns = [
     path("dashboard/lac/", dashboard_views.lac, name="dashboard_lac"),
     path("dashboard/agency/", dashboard_views.agency, name="dashboard_agency"),
     path("dashboard/demand/", demand_views.demand_page, name="dashboard_demand"),
+    path("accounts/login/", sso.LoginView.as_view(), name="login"),
+    # Single sign-on (csc_dashboard/sso.py; 404 unless CSC_OIDC_ISSUER and the client are set).
+    path("oidc/authenticate/", login_not_required(sso.SignInStart.as_view()), name="oidc_start"),
     path(
-        "accounts/login/",
-        auth_views.LoginView.as_view(redirect_authenticated_user=True),
-        name="login",
+        "oidc/callback/",
+        login_not_required(sso.SignInCallback.as_view()),
+        name="oidc_authentication_callback",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     # The one-time link import_users gives a new user to choose a password (Django's

@@ -10,7 +10,14 @@ from tests.urls_util import project_urls
 
 pytestmark = pytest.mark.django_db
 
-PUBLIC = {"login", "healthz", "set_password", "set_password_done"}
+PUBLIC = {
+    "login",
+    "healthz",
+    "set_password",
+    "set_password_done",
+    "oidc_start",
+    "oidc_authentication_callback",
+}
 # Pages whose GET is not a page to read (logout is POST-only, by Django's design).
 POST_ONLY = {"logout"}
 

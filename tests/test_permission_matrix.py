@@ -47,6 +47,9 @@ ACCESS = {
     },
     "set_password": {"GET": (200,) * 6, "POST": (200,) * 6},
     "set_password_done": {"GET": (200,) * 6, "POST": (405,) * 6},
+    # Single sign-on (csc_dashboard/sso.py): not found unless configured, and it is not here.
+    "oidc_start": {"GET": (404,) * 6, "POST": (404,) * 6},
+    "oidc_authentication_callback": {"GET": (404,) * 6, "POST": (404,) * 6},
     # Finance officers load their own services' extracts, administrators the whole council's.
     "budgets:upload_actuals": {
         "GET": (302, 200, 200, 403, 403, 200),
