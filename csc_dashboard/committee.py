@@ -15,10 +15,10 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from budgets import calendar, trends
 from budgets import metrics as budget_metrics
-from budgets import trends
 from budgets.benchmark_metrics import FinanceBenchmarks, finance_benchmarks
-from budgets.models import Council, Forecast, Period, Saving, Service, month_of
+from budgets.models import Council, Forecast, Period, Saving, Service
 from budgets.reference import neighbours_of
 from placements import metrics as placement_metrics
 from workforce import metrics as workforce_metrics
@@ -49,8 +49,7 @@ class CommitteeTable:
 
 
 def period_end(period: Period) -> datetime.date:
-    start = month_of(period.year.start_year, period.number)
-    return (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    return calendar.period_end(period.year.start_year, period.number)
 
 
 def budget_by_area(period: Period, service: Service) -> CommitteeTable:
