@@ -28,7 +28,8 @@ class ChartSpec:
     series: list[Series]
     axis_title: str  # what the value axis measures, with its unit
     summary: str
-    money: bool = False  # values in £m: underspends drawn hatched and written in brackets
+    money: bool = False  # values in £m, written as the tables write them, negatives in brackets
+    signed: bool = False  # variances: overspends drawn solid red, underspends hatched blue
     # Where the figures sit in the table, so a spreadsheet's chart can refer to its cells: the
     # category column, the value columns, and how many rows from the top are charted.
     category_key: str = ""
@@ -74,6 +75,7 @@ def _money_bars(table, *, name_key, value_key, kind, axis, what) -> ChartSpec:
         axis_title=axis,
         summary=summary,
         money=True,
+        signed=True,
         category_key=name_key,
         value_keys=[value_key],
         rows=len(rows),

@@ -79,7 +79,7 @@ def figure(spec: ChartSpec) -> Figure:
         for i, series in enumerate(spec.series):
             values = [float(v) if v is not None else 0.0 for v in series.values]
             offsets = [p - 0.4 + thickness * (i + 0.5) for p in positions]
-            if spec.money and count == 1:
+            if spec.signed and count == 1:
                 colours = [OVERSPEND["color"] if v > 0 else UNDERSPEND["color"] for v in values]
                 hatches = ["" if v > 0 else "//" for v in values]
             else:
