@@ -13,7 +13,6 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from budgets import metrics as budget_metrics
 from budgets import trends
 from budgets.access import Role, has_role
 from budgets.formatting import pounds_millions
@@ -263,37 +262,43 @@ def build_pack(
         sections.append(
             Section(entry.key, entry.label, table.title, table, chart, entry.show_table)
         )
-    front = front_page(council, period, service, committee_date=committee_date)
+    front = front_page(council, period, service, tables, committee_date=committee_date)
     return Pack(front, sections, produced, period, service)
 
 
 def front_page(
-    council: Council, period: Period, service: Service, *, committee_date=None
+    council: Council, period: Period, service: Service, tables: dict, *, committee_date=None
 ) -> FrontPage:
-    """The pack's first page in words: the service's overspend, its movement since the last
-    report and why (the officers' commentary on the lines that moved most), its largest areas."""
-    back = council.headline_periods_back
-    since = trends.headline_period(period, back=back)
-    scope = Service.objects.filter(pk=service.pk)
-    now = budget_metrics.directorate_positions(period, scope)
-    earlier = budget_metrics.directorate_positions(since, scope) if since else None
-    headlines = trends.headlines(
-        now,
-        areas=trends.largest_overspending_areas(period, scope),
-        since=since,
-        earlier=earlier,
-        periods_back=back,
+    """The pack's first page in words, from the pack's own tables (so it agrees with them to
+    the digit): the service's overspend and its movement since the last report (the directorate
+    summary), its largest areas (budget by area), and why it moved (the officers' commentary
+    on the lines that moved most). Two queries."""
+    since = trends.headline_period(period, back=council.headline_periods_back)
+    row = next(
+        (r for r in tables["directorate_summary"].rows if r["service"] == service.name), None
     )
-    sentences = [h.sentence for h in headlines]
-    areas = sorted(
-        (a for a in budget_metrics.area_positions(period, service) if a.variance > 0),
-        key=lambda a: a.variance,
-        reverse=True,
-    )[:LARGEST]
+    areas = [r for r in tables["budget_by_area"].rows if r["variance"] > 0]
+    areas.sort(key=lambda r: r["variance"], reverse=True)
+    if row is None:
+        sentences = [f"{service.name} has no budget in {period.year.label}."]
+    else:
+        movement = row["movement"]
+        headline = trends.Headline(
+            name=service.name,
+            variance=row["variance"],
+            change=movement if since is not None else None,
+            since=since if movement is not None else None,
+            periods_back=council.headline_periods_back,
+            main_area=areas[0]["area"] if areas else "",
+            main_area_variance=areas[0]["variance"] if areas else Decimal("0"),
+        )
+        sentences = [headline.sentence]
     if areas:
         sentences.append(
             "The largest overspends are "
-            + ", ".join(f"{a.name.lower()} ({pounds_millions(a.variance)})" for a in areas)
+            + ", ".join(
+                f"{a['area'].lower()} ({pounds_millions(a['variance'])})" for a in areas[:LARGEST]
+            )
             + "."
         )
     return FrontPage(
@@ -308,21 +313,16 @@ def front_page(
 
 def largest_movements(period: Period, since: Period | None, service: Service):
     """The lines whose forecast moved most since `since` and carry commentary at `period`:
-    (the line and its movement, the officer's explanation). Two queries."""
-    now = list(
-        Forecast.objects.filter(line__service=service, period=period)
-        .exclude(commentary="")
-        .select_related("line")
+    (the line and its movement, the officer's explanation). One query."""
+    periods = [period] if since is None else [period, since]
+    forecasts = list(
+        Forecast.objects.filter(line__service=service, period__in=periods).select_related("line")
     )
-    before = {}
-    if since is not None:
-        before = dict(
-            Forecast.objects.filter(
-                line__service=service, period=since, line_id__in=[f.line_id for f in now]
-            ).values_list("line_id", "outturn")
-        )
+    before = {f.line_id: f.outturn for f in forecasts if f.period_id != period.pk}
     moved = []
-    for forecast in now:
+    for forecast in forecasts:
+        if forecast.period_id != period.pk or not forecast.commentary:
+            continue
         previous = before.get(forecast.line_id)
         change = forecast.outturn - previous if previous is not None else None
         moved.append((abs(change) if change is not None else Decimal("0"), forecast, change))
