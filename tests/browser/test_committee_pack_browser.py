@@ -61,3 +61,18 @@ def test_the_pdfs_first_pages_show_drawn_charts(sign_in, demo_server, tmp_path):
         assert _share_of(top, lambda p: sum(p) < 600) > 0.03, f"{png.name}: chart area blank"
     # The directorate's services all overspend: their bars are drawn in the overspend colour.
     assert _share_of(Image.open(pages[1]), lambda p: _near(p, OVERSPEND_RED)) > 0.005
+
+
+def test_the_administrator_reorders_the_pack_on_an_accessible_page(sign_in, demo_server):
+    page = sign_in("admin")
+    page.goto(f"{demo_server.url}/committee/pack/")
+    assert serious_violations(page) == []
+    page.get_by_label("Title of The forecast overspend at each month").fill("How the month moved")
+    page.get_by_label("Order of The forecast overspend at each month").fill("1")
+    page.get_by_label("Order of Each service of the directorate").fill("20")  # was first
+    page.get_by_role("button", name="Save the pack").click()
+    page.wait_for_url(f"{demo_server.url}/committee/pack/")
+    page.screenshot(path=str(SCREENSHOTS / "committee-pack-settings.png"), full_page=True)
+    page.goto(f"{demo_server.url}/committee/{QUERY}")
+    first = page.locator("section.csc-committee-table h2").first.text_content()
+    assert "How the month moved" in first
