@@ -67,7 +67,19 @@ def test_the_pdf_carries_every_chart_as_vectors_page_numbers_and_the_date(client
     # Each chart: its summary in words under it, and vector paths (no bitmap) on its page.
     for label in CHARTED:
         assert any(f"{label} " in page for page in pages)
-    assert text.count("Underspends (hatched)") >= 1
+    # Each chart's summary in words sits under it: one per charted section of the demo pack.
+    summaries = [
+        "4 of 4 services forecast an overspend",
+        "Savings of £14.5m over",
+        "of 5 areas of spend forecast an overspend",
+        "teams carry more cases per social worker",
+        "children were looked after at the end of August 2018",
+        "children in placements; the most in",
+        "The forecast overspend went from",
+    ]
+    flat = " ".join(text.split())
+    assert [s for s in summaries if s not in flat] == []
+    assert "Underspends (hatched): Other costs, £0.4m." in flat
     assert not any(
         "/Image" in str(page.get("/Resources", {}).get("/XObject", {})) for page in reader.pages
     )
