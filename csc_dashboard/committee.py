@@ -2,10 +2,9 @@
 any of its services: each a CommitteeTable of typed cells, which the Committee page renders with
 django-tables2 and the exports write to XLSX and CSV.
 
-Each table has a stable key (TABLE_KEYS) and a title that says what it shows. A council may give
-a table a label of its own (its report's section number, say): `Council.committee_labels`, a
-dict from key to label, shown before the title. The placements, staffing and caseload tables
-are in the pack when the council has that data, whatever the service.
+Each table has a stable key (TABLE_KEYS) and a title that says what it shows; the council's pack
+(committee_pack) chooses their order, titles and labels. The placements, staffing and caseload
+tables are in the pack when the council has that data, whatever the service.
 
 Cell kinds: "text"; "millions" (Decimal pounds, shown as £m to one decimal with underspends in
 brackets); "pounds"; "count"; "percent"; "number".
@@ -15,10 +14,10 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from budgets import calendar, trends
 from budgets import metrics as budget_metrics
-from budgets import trends
 from budgets.benchmark_metrics import FinanceBenchmarks, finance_benchmarks
-from budgets.models import Council, Forecast, Period, Saving, Service, month_of
+from budgets.models import Council, Forecast, Period, Saving, Service
 from budgets.reference import neighbours_of
 from placements import metrics as placement_metrics
 from workforce import metrics as workforce_metrics
@@ -49,8 +48,7 @@ class CommitteeTable:
 
 
 def period_end(period: Period) -> datetime.date:
-    start = month_of(period.year.start_year, period.number)
-    return (start + datetime.timedelta(days=32)).replace(day=1) - datetime.timedelta(days=1)
+    return calendar.period_end(period.year.start_year, period.number)
 
 
 def budget_by_area(period: Period, service: Service) -> CommitteeTable:
@@ -354,7 +352,7 @@ def benchmarks(la_code: str, lac: dict, staff: dict) -> CommitteeTable:
     )
 
 
-# Every table's stable key, in the pack's order: the keys of Council.committee_labels.
+# Every table's stable key, in the default pack's order: the keys of Council.committee_labels.
 TABLE_KEYS = (
     "budget_by_area",
     "directorate_summary",
@@ -374,7 +372,7 @@ def committee_pack(
 ) -> list[CommitteeTable]:
     """The tables for `service` (its directorate's summary over `services`, those the reader
     may see), then the council's placements, staffing and benchmark tables where it has the
-    data; each with the council's label for it."""
+    data. Their order, titles and labels are the pack's (committee_pack.build_pack)."""
     day = period_end(period)
     tables = [
         budget_by_area(period, service),
@@ -398,8 +396,4 @@ def committee_pack(
     staff = workforce_metrics.benchmarks(council.la_code, neighbours, day)
     if lac["year"] is not None or staff["year"] is not None:
         tables.append(benchmarks(council.la_code, lac, staff))
-    labels = council.committee_labels if isinstance(council.committee_labels, dict) else {}
-    for table in tables:
-        label = labels.get(table.key)
-        table.label = label if isinstance(label, str) else ""
     return tables

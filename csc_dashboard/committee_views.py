@@ -1,20 +1,26 @@
-"""The Committee page, its exports and its print view."""
+"""The Committee page, its exports (Excel, Word, PDF, CSV), its print view, and the
+administrator's choice of what the pack carries. Every format is built from the same Pack
+(committee_pack.build_pack)."""
 
 import django_tables2 as dt2
-from django.core.exceptions import PermissionDenied
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
 from budgets import metrics
 from budgets.access import Role, has_role, role_required, visible_services
-from budgets.formatting import millions, pounds
 from budgets.models import Council, Service
-from csc_dashboard import committee
-from csc_dashboard.committee_export import csv_text, workbook
+from budgets.numbers import parse_day
+from csc_dashboard import committee, committee_pack
+from csc_dashboard.committee_export import csv_text, display, workbook
+from csc_dashboard.committee_forms import PackFormSet, VersionForm, entries_from
 
 EXPORTERS = (Role.DIRECTOR, Role.ADMINISTRATOR, Role.FINANCE_OFFICER)
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
 
 
 def choose_service(request, services, period):
@@ -38,8 +44,20 @@ def choose_service(request, services, period):
     )
 
 
+def committee_date(request):
+    """The meeting's date from `?committee_date=yyyy-mm-dd`; left off the pack when unreadable."""
+    try:
+        return (
+            parse_day(request.GET.get("committee_date"))
+            if request.GET.get("committee_date")
+            else None
+        )
+    except ValueError:
+        return None
+
+
 def build_pack(request):
-    """The tables for the year, period and service in the URL."""
+    """The pack for the year, period and service in the URL, as the council chose it."""
     period = metrics.resolve_period(request.GET.get("year"), request.GET.get("period"))
     if period is None:
         raise Http404("No such financial year and period.")
@@ -51,18 +69,15 @@ def build_pack(request):
     service = choose_service(request, services, period)
     if service is None:
         raise Http404("No service to report on.")
-    tables = committee.committee_pack(period, services, service=service, council=council)
-    return period, service, list(services), tables
-
-
-def _display(kind, value) -> str:
-    if value is None or value == "":
-        return ""
-    if kind == "millions":
-        return millions(value)
-    if kind == "pounds":
-        return pounds(value)
-    return str(value)
+    pack = committee_pack.build_pack(
+        council=council,
+        period=period,
+        services=services,
+        service=service,
+        produced=timezone.localtime(),
+        committee_date=committee_date(request),
+    )
+    return period, service, list(services), pack
 
 
 def as_django_table(table: committee.CommitteeTable) -> dt2.Table:
@@ -73,7 +88,7 @@ def as_django_table(table: committee.CommitteeTable) -> dt2.Table:
         cell = " govuk-table__cell--numeric" if kind != "text" else ""
         attrs[key] = dt2.Column(
             verbose_name=header,
-            footer=_display(kind, table.total.get(key)) if table.total else None,
+            footer=display(kind, table.total.get(key)) if table.total else None,
             attrs={
                 "th": {"class": "govuk-table__header" + numeric, "scope": "col"},
                 "td": {"class": "govuk-table__cell" + cell},
@@ -85,7 +100,7 @@ def as_django_table(table: committee.CommitteeTable) -> dt2.Table:
     )
     cls = type(f"{table.key.title()}Table", (dt2.Table,), attrs)
     rows = [
-        {key: _display(kind, row.get(key)) for key, _, kind in table.columns} for row in table.rows
+        {key: display(kind, row.get(key)) for key, _, kind in table.columns} for row in table.rows
     ]
     return cls(rows, show_footer=bool(table.total))
 
@@ -99,7 +114,7 @@ def _for_page(committee_tables):
 @role_required()
 @require_GET
 def committee_page(request):
-    period, service, services, tables = build_pack(request)
+    period, service, services, pack = build_pack(request)
     return render(
         request,
         "committee/index.html",
@@ -107,9 +122,11 @@ def committee_page(request):
             "period": period,
             "service": service,
             "services": services,
-            "tables": _for_page(tables),
+            "pack": pack,
+            "tables": _for_page(pack.tables),
             "years": metrics.years_with_periods(),
             "can_export": has_role(request.user, *EXPORTERS),
+            "can_choose": has_role(request.user, Role.ADMINISTRATOR),
             "query": request.GET.urlencode(),
         },
     )
@@ -118,15 +135,18 @@ def committee_page(request):
 @role_required()
 @require_GET
 def committee_print(request):
-    period, service, _, tables = build_pack(request)
+    from csc_dashboard.committee_pdf import drawn
+
+    period, service, _, pack = build_pack(request)
     return render(
         request,
         "committee/print.html",
         {
             "period": period,
             "service": service,
-            "tables": _for_page(tables),
-            "produced": timezone.localtime(),
+            "pack": pack,
+            "sections": drawn(pack),
+            "produced": pack.produced,
         },
     )
 
@@ -136,29 +156,46 @@ def _check_export(request):
         raise PermissionDenied("Scrutiny members can read the tables but not export them.")
 
 
+def _name(period, ext: str) -> str:
+    return f"committee-pack-{period.year.start_year}-p{period.number}.{ext}"
+
+
 @role_required()
 @require_GET
 def export_pack(request):
+    from csc_dashboard.committee_xlsx import pack_workbook
+
     _check_export(request)
-    period, service, _, tables = build_pack(request)
-    data = workbook(
-        tables,
-        period_label=f"{period.year.label} period {period.number} ({period.month_name})",
-        produced=timezone.localtime(),
-    )
-    return _download(
-        data,
-        f"committee-pack-{period.year.start_year}-p{period.number}.xlsx",
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
+    period, _, _, pack = build_pack(request)
+    return _download(pack_workbook(pack), _name(period, "xlsx"), XLSX)
+
+
+@role_required()
+@require_GET
+def export_docx(request):
+    from csc_dashboard.committee_docx import pack_document
+
+    _check_export(request)
+    period, _, _, pack = build_pack(request)
+    return _download(pack_document(pack), _name(period, "docx"), DOCX)
+
+
+@role_required()
+@require_GET
+def export_pdf(request):
+    """Every role may take the PDF: it is the report as read, not data to reuse."""
+    from csc_dashboard.committee_pdf import pack_pdf
+
+    period, _, _, pack = build_pack(request)
+    return _download(pack_pdf(pack), _name(period, "pdf"), "application/pdf")
 
 
 @role_required()
 @require_GET
 def export_table(request, key: str, fmt: str):
     _check_export(request)
-    period, _, _, tables = build_pack(request)
-    table = next((t for t in tables if t.key == key), None)
+    period, _, _, pack = build_pack(request)
+    table = next((t for t in pack.tables if t.key == key), None)
     if table is None or fmt not in {"csv", "xlsx"}:
         raise Http404("No such table.")
     name = f"{key}-{period.year.start_year}-p{period.number}.{fmt}"
@@ -167,14 +204,79 @@ def export_table(request, key: str, fmt: str):
     data = workbook(
         [table],
         period_label=f"{period.year.label} period {period.number}",
-        produced=timezone.localtime(),
+        produced=pack.produced,
     )
-    return _download(
-        data, name, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    )
+    return _download(data, name, XLSX)
 
 
 def _download(data: bytes, name: str, content_type: str) -> HttpResponse:
     response = HttpResponse(data, content_type=content_type)
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response
+
+
+@role_required(Role.ADMINISTRATOR)
+@require_http_methods(["GET", "POST"])
+def pack_settings(request):
+    """The administrator chooses the pack's tables and charts, their order, titles and labels."""
+    council = Council.objects.current().first()
+    if council is None:
+        raise Http404("No council has been set up yet.")
+    entries = committee_pack.pack_entries(council)
+    initial = [
+        {
+            "key": e.key,
+            "position": e.position,
+            "title": e.title,
+            "label": e.label,
+            "show_table": e.show_table,
+            "show_chart": e.show_chart,
+        }
+        for e in entries
+    ]
+    errors = []
+    if request.method == "POST":
+        formset = PackFormSet(request.POST, initial=initial)
+        version = VersionForm(request.POST)
+        if formset.is_valid() and version.is_valid():
+            try:
+                committee_pack.pack_save(
+                    user=request.user,
+                    council=council,
+                    entries=entries_from(formset),
+                    based_on_version=version.cleaned_data["version"],
+                )
+            except (ValidationError, committee_pack.PackConflict) as error:
+                errors = getattr(error, "messages", None) or [str(error)]
+            else:
+                messages.success(request, "The committee pack was saved.")
+                return redirect("committee_pack_settings")
+        else:
+            errors = ["Check the pack: " + "; ".join(_form_errors(formset, version))]
+    else:
+        formset = PackFormSet(initial=initial)
+        version = VersionForm(initial={"version": committee_pack.pack_version(council)})
+    by_key = {e.key: e for e in entries}
+    rows = [(form, by_key.get(form.initial.get("key") or form["key"].value())) for form in formset]
+    return render(
+        request,
+        "committee/pack_settings.html",
+        {
+            "council": council,
+            "formset": formset,
+            "version_form": version,
+            "rows": rows,
+            "errors": errors,
+        },
+        status=400 if errors else 200,
+    )
+
+
+def _form_errors(formset, version) -> list[str]:
+    found = [str(e) for e in formset.non_form_errors()]
+    for form in formset.forms:
+        for field, problems in form.errors.items():
+            found += [f"{form['key'].value()} {field}: {p}" for p in problems]
+    if version.errors:
+        found.append("the page is out of date: reload it")
+    return found or ["the form is incomplete"]

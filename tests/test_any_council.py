@@ -193,7 +193,12 @@ def test_the_pack_names_each_sheet_by_label_or_key(second, client_for, director)
     second.save()
     data = client_for(director).get("/committee/pack.xlsx?year=2024/25&period=3").content
     book = openpyxl.load_workbook(io.BytesIO(data))
-    assert book.sheetnames[:3] == ["7 budget_by_area", "directorate_summary", "forecast_movement"]
+    assert book.sheetnames[:4] == [
+        "Front page",
+        "7 budget_by_area",
+        "directorate_summary",
+        "forecast_movement",
+    ]
     assert book["7 budget_by_area"]["A1"].value == (
         "7 Social Care and Family Support: budget and forecast by area of spend"
     )

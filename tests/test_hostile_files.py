@@ -205,7 +205,8 @@ def test_a_sheet_declaring_16384_columns_and_a_million_rows_is_read_as_its_real_
     data = workbook(["Cost Centre", "Amount"], ["A1", 10])
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         sheet = archive.read(SHEET).decode()
-    sheet = sheet.replace('<dimension ref="A1:B2" />', '<dimension ref="A1:XFD1048576" />')
+    # openpyxl writes `<dimension ref="A1:B2"/>` with lxml installed, `... />` without it.
+    sheet = sheet.replace('ref="A1:B2"', 'ref="A1:XFD1048576"', 1)
     assert "XFD1048576" in sheet
     started = time.perf_counter()
     frame = read_table(replace_parts(data, {SHEET: sheet.encode()}))

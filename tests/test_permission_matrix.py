@@ -78,6 +78,12 @@ ACCESS = {
     "committee_print": {"GET": READ_ALL, "POST": GET_ONLY},
     "committee_pack": {"GET": (302, 200, 200, 403, 200, 200), "POST": GET_ONLY},
     "committee_table": {"GET": (302, 200, 200, 403, 200, 200), "POST": GET_ONLY},
+    "committee_pack_docx": {"GET": (302, 200, 200, 403, 200, 200), "POST": GET_ONLY},
+    "committee_pack_pdf": {"GET": READ_ALL, "POST": GET_ONLY},  # the report as read, for all
+    "committee_pack_settings": {
+        "GET": (302, 403, 403, 403, 403, 200),
+        "POST": (302, 403, 403, 403, 403, 400),
+    },
     "admin:index": {"GET": (302, 302, 302, 302, 302, 200), "POST": (302, 302, 302, 302, 302, 200)},
 }
 

@@ -1,4 +1,5 @@
-"""Write the committee pack workbook (a sheet per table) from the command line."""
+"""Write the committee pack (Excel, Word or PDF) from the command line: the same pack, built by
+committee_pack.build_pack from the council's choice, as the Committee page's downloads."""
 
 from pathlib import Path
 
@@ -7,13 +8,30 @@ from django.utils import timezone
 
 from budgets.metrics import resolve_period
 from budgets.models import Council, Service
-from csc_dashboard.committee import committee_pack
-from csc_dashboard.committee_export import workbook
+from budgets.numbers import parse_day
+from csc_dashboard.committee_pack import build_pack
+
+FORMATS = ("xlsx", "docx", "pdf")
+
+
+def render(pack, fmt: str) -> bytes:
+    if fmt == "pdf":
+        from csc_dashboard.committee_pdf import pack_pdf
+
+        return pack_pdf(pack)
+    if fmt == "docx":
+        from csc_dashboard.committee_docx import pack_document
+
+        return pack_document(pack)
+    from csc_dashboard.committee_xlsx import pack_workbook
+
+    return pack_workbook(pack)
 
 
 class Command(BaseCommand):
     help = (
-        "Export the committee tables for a year, period and service to one Excel workbook. "
+        "Export the committee pack for a year, period and service as an Excel workbook, a Word "
+        "document or a PDF (--format, or the --out file's extension). "
         "--service may be left out when the council has only one service with a budget."
     )
 
@@ -28,8 +46,20 @@ class Command(BaseCommand):
             "--directorate", help="the service's directorate code, when its code is shared"
         )
         parser.add_argument("--out", required=True)
+        parser.add_argument(
+            "--format", choices=FORMATS, help="xlsx, docx or pdf (default: from --out, else xlsx)"
+        )
+        parser.add_argument("--committee-date", help="the meeting's date, yyyy-mm-dd")
 
-    def handle(self, *args, year, period, service, directorate, out, **options):
+    def handle(
+        self, *args, year, period, service, directorate, out, format, committee_date, **options
+    ):
+        suffix = Path(out).suffix.lower().lstrip(".")
+        fmt = format or (suffix if suffix in FORMATS else "xlsx")
+        try:
+            meeting = parse_day(committee_date) if committee_date else None
+        except ValueError as error:
+            raise CommandError(f"--committee-date: {error}") from error
         found = resolve_period(year, period)
         if found is None:
             raise CommandError(f"No period {period} in financial year {year}.")
@@ -40,15 +70,20 @@ class Command(BaseCommand):
             "directorate"
         )
         chosen = choose(services, found, service=service, directorate=directorate)
-        tables = committee_pack(found, services, service=chosen, council=council)
-        data = workbook(
-            tables,
-            period_label=f"{found.year.label} period {found.number} ({found.month_name})",
+        pack = build_pack(
+            council=council,
+            period=found,
+            services=services,
+            service=chosen,
             produced=timezone.localtime(),
+            committee_date=meeting,
         )
-        Path(out).write_bytes(data)
+        Path(out).write_bytes(render(pack, fmt))
         self.stdout.write(
-            self.style.SUCCESS(f"Wrote {len(tables)} tables for {chosen.name} to {out}")
+            self.style.SUCCESS(
+                f"Wrote the committee pack ({len(pack.sections)} sections, {fmt}) "
+                f"for {chosen.name} to {out}"
+            )
         )
 
 

@@ -12,11 +12,13 @@ from django.db import transaction
 
 from budgets.access import Role
 from budgets.demo import load_budget_demo
-from budgets.models import Service
+from budgets.models import AuditEntry, Service
+from csc_dashboard.committee_pack import PackEntry, pack_save, pack_version
 from placements.demo import load_placements_demo
 from workforce.demo import load_workforce_demo
 
 FIGURES = settings.BASE_DIR / "fixtures" / "lewisham_report.toml"
+PACK = settings.BASE_DIR / "fixtures" / "demo_committee_pack.toml"
 # Documented in the README; only ever used for the demo, which refuses to run in production.
 DEFAULT_DEMO_PASSWORD = "Lewisham-demo-2018"  # noqa: S105
 
@@ -63,6 +65,7 @@ class Command(BaseCommand):
                 directorate.directors.add(users["director"])
             load_placements_demo(figures, council)
             load_workforce_demo(figures)
+            self.save_pack(council, users["admin"])
             # The comparators the dashboards set the council against (DfE, fixtures/dfe/).
             call_command("load_benchmarks", verbosity=0)
         self.stdout.write(
@@ -70,6 +73,22 @@ class Command(BaseCommand):
                 f"Loaded {council.name}: users {', '.join(users)} "
                 f"(password from DEMO_PASSWORD, or the documented default)."
             )
+        )
+
+    def save_pack(self, council, admin) -> None:
+        """The report's order and section labels, saved as an administrator would."""
+        with open(PACK, "rb") as handle:
+            sections = tomllib.load(handle)["sections"]
+        entries = [
+            PackEntry(s["key"], i, label=s["label"], show_chart=s["chart"])
+            for i, s in enumerate(sections, start=1)
+        ]
+        pack_save(
+            user=admin,
+            council=council,
+            entries=entries,
+            based_on_version=pack_version(council),
+            source=AuditEntry.Source.COMMAND,
         )
 
     def create_users(self, password: str) -> dict:
