@@ -14,9 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from budgets.access import Role
-from budgets.models import Council
-from csc_dashboard.synthetic import (
+from bench.synthetic import (
     CARE_DIRECTORATE,
     CARE_SERVICE,
     SyntheticSpec,
@@ -25,6 +23,8 @@ from csc_dashboard.synthetic import (
     generate_care,
     pounds,
 )
+from budgets.access import Role
+from budgets.models import Council
 
 CARE = f"{CARE_DIRECTORATE}/{CARE_SERVICE}"  # the synthetic councils' children's social care
 

@@ -5,7 +5,7 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from csc_dashboard.synthetic import SyntheticSpec, generate
+from bench.synthetic import SyntheticSpec, generate
 
 
 class Command(BaseCommand):
