@@ -25,141 +25,24 @@ table; the checks that need the database (unknown cost centres, periods, service
 to the user), the sums and the write itself are a few set-based SQL statements.
 """
 
-import functools
 import io
-from collections import Counter
-from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import connection, transaction
 
 from budgets.access import Role, has_role
-from budgets.importing import (
-    ImportFileError,
-    ImportReport,
-    RowError,
-    column_indexes,
-    file_digest,
-    import_started,
-    iter_rows,
-    parse_money,
-    record_import,
-)
-from budgets.ledger_periods import (
-    LAST_PERIOD,
-    PeriodCellError,
-    parse_financial_year,
-    period_of,
-    year_and_period,
-)
+from budgets.importing import ImportFileError, RowError, file_digest, import_started, record_import
+from budgets.ledger_columns import AMOUNT_LIMIT, LedgerReport
+from budgets.ledger_periods import parse_financial_year, period_of
+from budgets.ledger_stage import stage_ledger
+from budgets.progress import NO_PROGRESS
 
 __all__ = ["actuals_import", "period_of", "LedgerReport"]
 
 KIND = "actuals"
 
-COLUMNS = {
-    "cost_centre": [
-        "cost centre",
-        "cost centre code",
-        "cost center",
-        "cost_centre_code",
-        "cc",
-        "costcentre",
-        "cost code",
-    ],
-    "year": ["financial year", "fin year", "fy", "year"],
-    "period": [
-        "period",
-        "period name",
-        "accounting period",
-        "gl period",
-        "per",
-        "month",
-        "fiscal period",
-    ],
-    "amount": [
-        "amount",
-        "value",
-        "net amount",
-        "actual",
-        "actuals",
-        "actual amount",
-        "amount (£)",
-        "amount gbp",
-        "net",
-        "total",
-    ],
-    "posting_date": ["posting date", "gl date", "date", "transaction date"],
-    "account": [
-        "account",
-        "account code",
-        "nominal",
-        "nominal code",
-        "subjective",
-        "subjective code",
-        "natural account",
-    ],
-    "description": [
-        "account description",
-        "account name",
-        "subjective description",
-        "nominal description",
-        "natural account description",
-    ],
-}
-
-# How a missing column is named in a message (the file has no header of its own for it).
-NAMES = {"cost_centre": "cost centre", "amount": "amount"}
-
-# numeric(14,2): the largest amount the ledger tables hold is just under a trillion pounds.
-AMOUNT_LIMIT = Decimal("1000000000000")
-ACCOUNT_LENGTH = 40
-DESCRIPTION_LENGTH = 200
-
-
-@dataclass
-class LedgerReport(ImportReport):
-    """An ImportReport whose created/updated/unchanged/deleted count cost-centre periods
-    (Actuals), with the account detail's counts and the adjustment periods folded into P12."""
-
-    cost_centre_periods: int = 0
-    by_account: bool = False
-    entries_created: int = 0
-    entries_updated: int = 0
-    entries_unchanged: int = 0
-    entries_deleted: int = 0
-    adjustments: dict[int, int] = field(default_factory=dict)  # period 13..16 → rows
-
-    @property
-    def changed(self) -> int:
-        return super().changed + self.entries_created + self.entries_updated + self.entries_deleted
-
-    def summary(self) -> str:
-        if not self.ok:
-            return super().summary()
-        text = (
-            f"Imported {self.rows} rows, summed into {self.cost_centre_periods} cost-centre "
-            f"periods: {self.created} new, {self.updated} changed, {self.unchanged} unchanged, "
-            f"{self.deleted} removed."
-        )
-        if self.by_account or self.entries_deleted:
-            text += (
-                f" Account detail: {self.entries_created} new, {self.entries_updated} changed, "
-                f"{self.entries_unchanged} unchanged, {self.entries_deleted} removed."
-            )
-        if self.adjustments:
-            rows = sum(self.adjustments.values())
-            periods = ", ".join(str(p) for p in sorted(self.adjustments))
-            text += (
-                f" {rows} {'row' if rows == 1 else 'rows'} of adjustment "
-                f"{'period' if len(self.adjustments) == 1 else 'periods'} {periods} "
-                f"{'was' if rows == 1 else 'were'} added to period {LAST_PERIOD}."
-            )
-        return text
-
 
 def actuals_import(
-    source, *, file_name: str, user=None, max_bytes=None, year: str = ""
+    source, *, file_name: str, user=None, max_bytes=None, year: str = "", progress=NO_PROGRESS
 ) -> LedgerReport:
     """Import a ledger extract from bytes or a binary file object. `user` None means the command
     line (an operator); a user must be an administrator or a finance officer, and a finance
@@ -180,12 +63,13 @@ def actuals_import(
             with connection.cursor() as cursor:
                 # Sorting and hashing a million staged rows in memory rather than on disk.
                 cursor.execute("SET LOCAL work_mem = '64MB'")
-            labels = _stage(
+            labels = stage_ledger(
                 source,
                 file_name=file_name,
                 report=report,
                 max_bytes=max_bytes,
                 default_year=default_year,
+                progress=progress,
             )
             _check(report, user=user, labels=labels)
             if report.ok:
@@ -210,125 +94,6 @@ def _default_year(text: str) -> int | None:
         raise ImportFileError(f"The financial year given with the file: {exc}.") from None
 
 
-@functools.lru_cache(maxsize=4096)
-def _year_and_period_cached(
-    year: str, period: str, posting_date: str, default_year: int | None
-) -> tuple[int, int]:
-    """year_and_period, remembered: a million-row extract names a few dozen periods."""
-    return year_and_period(year, period, posting_date, default_year)
-
-
-def _row_parser(columns: dict[str, int], labels: dict[str, str], default_year: int | None):
-    """A function from a row's cells to (staged values, [(header, message)]). Built once per
-    file, so the per-row work is indexing and the cached period lookup."""
-    code_at, amount_at = columns["cost_centre"], columns["amount"]
-    year_at, period_at, date_at = (
-        columns.get("year"),
-        columns.get("period"),
-        columns.get("posting_date"),
-    )
-    account_at, description_at = columns.get("account"), columns.get("description")
-
-    def cell(cells, index):
-        return cells[index] if index is not None and index < len(cells) else ""
-
-    def parse(cells):
-        errors = []
-        code = cell(cells, code_at).upper()
-        if not code:
-            errors.append((labels["cost_centre"], "the cost centre is missing"))
-        start = number = period = None
-        try:
-            start, number = _year_and_period_cached(
-                cell(cells, year_at), cell(cells, period_at), cell(cells, date_at), default_year
-            )
-            period = min(number, LAST_PERIOD)
-        except PeriodCellError as exc:
-            errors.append((labels.get(exc.key) or labels["when"], str(exc)))
-        amount = None
-        try:
-            amount = parse_money(cell(cells, amount_at))
-            if abs(amount) >= AMOUNT_LIMIT:
-                errors.append((labels["amount"], f"{cell(cells, amount_at)} is too large"))
-        except ValueError as exc:
-            errors.append((labels["amount"], str(exc)))
-        account = description = ""
-        if account_at is not None:
-            account = cell(cells, account_at)
-            if not account:
-                # A blank account in an account-level extract is usually a subtotal row, which
-                # would count its accounts twice.
-                errors.append((labels["account"], "the account is missing"))
-            elif len(account) > ACCOUNT_LENGTH:
-                errors.append(
-                    (labels["account"], f"the account is over {ACCOUNT_LENGTH} characters")
-                )
-            description = cell(cells, description_at)
-            if len(description) > DESCRIPTION_LENGTH:
-                errors.append(
-                    (
-                        labels["description"],
-                        f"the description is over {DESCRIPTION_LENGTH} characters",
-                    )
-                )
-        return (code, start, period, number, account, description, amount), errors
-
-    return parse
-
-
-def _columns(header: list[str]) -> tuple[dict[str, int], dict[str, str]]:
-    """Where each of our columns is, and the file's own header for it (for messages)."""
-    columns = column_indexes(header, COLUMNS, required=[])
-    missing = [NAMES[name] for name in ("cost_centre", "amount") if name not in columns]
-    if missing:
-        raise ImportFileError(
-            f"Missing columns: {', '.join(missing)}. Found: {', '.join(map(str, header))}."
-        )
-    if not {"year", "period", "posting_date"} & set(columns):
-        raise ImportFileError(
-            "Missing columns: give the period (like APR-24, 202401, or a financial year and "
-            "period number), or a posting date."
-        )
-    labels = {name: str(header[index]) for name, index in columns.items()}
-    # The column a problem with the row's period is reported against, when no single cell is.
-    labels["when"] = next(labels[k] for k in ("period", "year", "posting_date") if k in labels)
-    return columns, labels
-
-
-def _stage(source, *, file_name, report, max_bytes, default_year) -> dict[str, str]:
-    header, rows = iter_rows(source, file_name=file_name, max_bytes=max_bytes)
-    columns, labels = _columns(header)
-    report.by_account = "account" in columns
-    parse = _row_parser(columns, labels, default_year)
-    adjustments = Counter()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE actuals_stage (row_no integer, code text, start_year integer,"
-            " period integer, source_period integer, account text, description text,"
-            " amount numeric, line_id bigint, service_id bigint, period_id bigint)"
-            " ON COMMIT DROP"
-        )
-        with cursor.cursor.copy(
-            "COPY actuals_stage (row_no, code, start_year, period, source_period, account,"
-            " description, amount) FROM STDIN"
-        ) as copy:
-            for number, cells in rows:
-                report.rows += 1
-                values, errors = parse(cells)
-                if errors:
-                    report.errors.extend(RowError(number, m, c) for c, m in errors)
-                    # Still staged (with what could be read) so database checks report too.
-                elif values[3] > LAST_PERIOD:
-                    adjustments[values[3]] += 1
-                copy.write_row((number, *values))
-        # Temporary tables are never analysed automatically: without statistics the planner
-        # joins a million staged rows one index lookup at a time.
-        cursor.execute("ANALYZE actuals_stage")
-    report.adjustments = dict(adjustments)
-    return labels
-
-
-# (the header the problem is reported against, SQL giving row numbers and messages)
 CHECKS = [
     (
         "cost_centre",
@@ -524,5 +289,5 @@ def _drop_stage() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "DROP TABLE IF EXISTS actuals_stage, ledger_sum, actuals_sum, actuals_covered,"
-            " actuals_removed"
+            " actuals_removed, ledger_rows, ledger_periods, ledger_amounts"
         )
