@@ -3,6 +3,8 @@ the redaction of personal data from what it quotes."""
 
 import re
 
+from django.db import transaction
+
 from budgets.importing import ErrorList, RowError, sha256, shorten
 
 # --- Personal data never quoted in the import log -------------------------------------------
@@ -105,7 +107,12 @@ def record_import(
 ):
     """Write the import log row: the outcome of the record `started` wrote, or a new row. Call
     it outside the import's transaction, so that a refused import is logged even though its
-    rows were rolled back."""
+    rows were rolled back.
+
+    An import that changed something also gets one AuditEntry summarising it (who, which file,
+    what changed), written with the log row: the audit trail then lists imports beside the
+    edits made on pages, without a row per imported line (a million-row ledger would drown it).
+    The import log row it points at holds the details."""
     from budgets.models import ImportRecord
 
     redact_report(kind, report)
@@ -128,5 +135,19 @@ def record_import(
         + ([f"… and {report.unlisted_errors:,} more errors"] if report.unlisted_errors else [])
         + ([report.file_error] if report.file_error else [])
     )
-    record.save()
+    with transaction.atomic():
+        record.save()
+        if report.ok and report.changed:
+            from budgets.models import AuditEntry
+            from budgets.services import audit
+
+            audit(
+                user=user,
+                source=AuditEntry.Source.IMPORT if user is not None else AuditEntry.Source.COMMAND,
+                action="import",
+                obj=record,
+                field=kind[:50],
+                new=record.message,
+                reason=f"{record.file_name} (SHA-256 {record.sha256[:12]}…)",
+            )
     return record

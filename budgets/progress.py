@@ -14,9 +14,7 @@ from contextlib import contextmanager
 
 class Step:
     """One step's count. update() is cheap enough to call on every row: it passes the count on
-    only every `_chunk` items."""
-
-    _chunk = 4096
+    only when it reaches the next point worth showing."""
 
     def __init__(self, label: str, total: int | None, unit: str):
         self.label, self.total, self.unit = label, total, unit
@@ -26,8 +24,11 @@ class Step:
     def update(self, done: int) -> None:
         self.done = done
         if done >= self._next:
-            self._next = done + self._chunk
+            self._next = self.next_point(done)
             self.show()
+
+    def next_point(self, done: int) -> int:
+        return done + 4096
 
     def advance(self, count: int = 1) -> None:
         self.update(self.done + count)
@@ -44,10 +45,12 @@ class _Lines(Step):
 
     def __init__(self, stream, every: int, label, total, unit):
         super().__init__(label, total, unit)
-        self.stream, self.every = stream, every
-        self._chunk = max(1, min(self._chunk, every))
-        self._line_at = every
+        self.stream, self.every = stream, max(1, every)
+        self._next = self.every
         self._started = time.monotonic()
+
+    def next_point(self, done: int) -> int:
+        return (done // self.every + 1) * self.every
 
     def _count(self) -> str:
         if self.total:
@@ -56,10 +59,8 @@ class _Lines(Step):
         return f"{self.done:,} {self.unit}"
 
     def show(self) -> None:
-        if self.done >= self._line_at:
-            self._line_at = (self.done // self.every + 1) * self.every
-            self.stream.write(f"{self.label}: {self._count()}\n")
-            self.stream.flush()
+        self.stream.write(f"{self.label}: {self._count()}\n")
+        self.stream.flush()
 
     def close(self) -> None:
         seconds = time.monotonic() - self._started
@@ -115,6 +116,14 @@ class Progress:
         if self.terminal:
             return _Bar(self.stream, label, total, unit)
         return _Lines(self.stream, self.every, label, total, unit)
+
+    def counted(self, rows, label: str):
+        """`rows` ((row number, cells) pairs, as budgets.reading yields them) passed through,
+        counted as one step."""
+        with self.step(label) as step:
+            for row in rows:
+                step.update(row[0])
+                yield row
 
     @contextmanager
     def step(self, label: str, *, total: int | None = None, unit: str = "rows"):

@@ -14,6 +14,7 @@ from budgets.importing import (
     parse_money,
     record_import,
 )
+from budgets.progress import NO_PROGRESS
 from placements.categories import CostCategory
 from placements.import_common import (
     as_stream,
@@ -32,7 +33,9 @@ COST_CARD = {
 }
 
 
-def costs_import(source, *, file_name: str, user=None, max_bytes=None) -> ImportReport:
+def costs_import(
+    source, *, file_name: str, user=None, max_bytes=None, progress=NO_PROGRESS
+) -> ImportReport:
     """Weekly costs per episode (CHILD, DECOM, WEEKLY_COST) or a rate card per category
     (CATEGORY, EFFECTIVE_FROM, WEEKLY_COST), told apart by their columns."""
     source = as_stream(source)
@@ -43,6 +46,7 @@ def costs_import(source, *, file_name: str, user=None, max_bytes=None) -> Import
         council = current_council()
         refuse_outsider(user)
         header, rows = iter_rows(source, file_name=file_name, max_bytes=max_bytes)
+        rows = progress.counted(rows, f"Reading {file_name}")
         names = {h.strip().upper().replace(" ", "_") for h in header}
         if "CATEGORY" in names:
             _rate_card(council, header, rows, report)

@@ -20,6 +20,7 @@ from budgets.importing import (
     record_import,
 )
 from budgets.models import Council, Service
+from budgets.progress import NO_PROGRESS
 from workforce.metrics import annual_from_rates
 from workforce.models import Filling, Post, Team
 
@@ -65,7 +66,9 @@ def _fte(text: str) -> Decimal:
     return value
 
 
-def establishment_import(source, *, file_name: str, user=None) -> ImportReport:
+def establishment_import(
+    source, *, file_name: str, user=None, progress=NO_PROGRESS
+) -> ImportReport:
     """Posts and how each is filled at a date. A post whose filling changed gets a new filling
     from that date (the previous one ends then); the same file twice changes nothing."""
     source = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
@@ -74,6 +77,7 @@ def establishment_import(source, *, file_name: str, user=None) -> ImportReport:
     report = ImportReport()
     try:
         header, rows = iter_rows(source, file_name=file_name)
+        rows = progress.counted(rows, f"Reading {file_name}")
         columns = column_indexes(header, COLUMNS, required=REQUIRED)
         # Service codes are unique within a council only: look them up in this council's.
         services = {

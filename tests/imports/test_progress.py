@@ -1,0 +1,71 @@
+"""Long commands say how far they have got: a bar on a terminal, plain lines in a log."""
+
+import io
+
+import pytest
+from django.core.management import call_command
+
+from budgets.progress import NO_PROGRESS, Progress
+
+LEDGER_HEADER = "Cost Centre,Financial Year,Period,Amount\n"
+
+
+class Terminal(io.StringIO):
+    """A stream that says it is a terminal, as a console's is."""
+
+    def isatty(self) -> bool:
+        return True
+
+
+def test_a_log_gets_a_plain_line_every_so_many_rows_and_one_at_the_end():
+    out = io.StringIO()
+    progress = Progress(out, every=2)
+    with progress.step("Reading gl.csv", total=5) as step:
+        for number in range(1, 6):
+            step.update(number)
+    lines = out.getvalue().splitlines()
+    assert lines[:2] == ["Reading gl.csv: 2 of 5 rows (40%)", "Reading gl.csv: 4 of 5 rows (80%)"]
+    assert lines[2].startswith("Reading gl.csv: done, 5 of 5 rows (100%) in ")
+    assert "\x1b" not in out.getvalue()
+
+
+def test_a_terminal_gets_a_bar():
+    out = Terminal()
+    with Progress(out).step("Reading gl.csv", total=4) as step:
+        step.update(4)
+    shown = out.getvalue()
+    assert "Reading gl.csv" in shown
+    assert "━" in shown  # rich's bar
+    assert "4/4" in shown
+
+
+def test_no_progress_writes_nothing():
+    with NO_PROGRESS.step("Reading", total=3) as step:
+        step.update(3)
+    assert list(NO_PROGRESS.counted(iter([(2, ["a"])]), "Reading")) == [(2, ["a"])]
+
+
+def ledger_file(tmp_path, rows: int):
+    path = tmp_path / "gl.csv"
+    path.write_text(LEDGER_HEADER + "CSC-STF-RA,2018/19,6,10.00\n" * rows)
+    return path
+
+
+@pytest.mark.django_db
+def test_an_import_command_writes_plain_progress_lines_when_not_on_a_terminal(tmp_path):
+    out = io.StringIO()
+    call_command("import_actuals", str(ledger_file(tmp_path, 3)), stdout=out)
+    text = out.getvalue()
+    assert "Reading gl.csv: done, " in text
+    assert "Checking rows: done, 3 of 3 steps (100%)" in text
+    assert "Imported 3 rows, summed into 1 cost-centre periods" in text
+    assert "\x1b" not in text
+
+
+@pytest.mark.django_db
+def test_an_import_command_draws_a_bar_on_a_terminal(tmp_path):
+    out = Terminal()
+    call_command("import_actuals", str(ledger_file(tmp_path, 3)), stdout=out)
+    text = out.getvalue()
+    assert "━" in text and "Checking rows" in text
+    assert "Imported 3 rows" in text
