@@ -12,7 +12,9 @@ from budgets.importing import (
     import_started,
     record_import,
 )
-from placements.episodes_stage import Target, stage_children, stage_episodes
+from budgets.progress import NO_PROGRESS
+from placements.episodes_sql import stage_episodes
+from placements.episodes_stage import Target, stage_children
 from placements.episodes_write import (
     check_episodes,
     check_numbers,
@@ -24,7 +26,14 @@ from placements.ssda903 import EpisodesReport
 
 
 def episodes_import(
-    source, *, file_name: str = "", header=None, uasc=None, user=None, max_bytes=None
+    source,
+    *,
+    file_name: str = "",
+    header=None,
+    uasc=None,
+    user=None,
+    max_bytes=None,
+    progress=NO_PROGRESS,
 ):
     """Load SSDA903 episodes (and optionally header and UASC files) for the current council.
 
@@ -35,9 +44,9 @@ def episodes_import(
     LA column sends each row to its council, or skips it (counted) when the database does not
     hold that council.
 
-    Built for a national file of a million episodes: rows are read one at a time, checked,
-    pseudonymised and streamed with COPY into a temporary table; duplicates are found and the
-    merge is written by a few set-based SQL statements, so memory stays flat.
+    Built for a national file of a million episodes: the file is staged as text with COPY,
+    checked and pseudonymised in SQL (placements/episodes_sql.py); duplicates are found and
+    the merge is written by a few set-based SQL statements, so memory stays flat.
     """
     named = named_files(source, file_name)
     file_name = file_name or " + ".join(name for name, _ in named)
@@ -57,7 +66,15 @@ def episodes_import(
             returns = Returns(len(named))
             for file_no, (name, stream) in enumerate(named):
                 stage_episodes(
-                    stream, name, file_no, target, report, returns, max_bytes, many=len(named) > 1
+                    stream,
+                    name,
+                    file_no,
+                    target,
+                    report,
+                    returns,
+                    max_bytes,
+                    many=len(named) > 1,
+                    progress=progress,
                 )
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE episode_stage")

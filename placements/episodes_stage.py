@@ -2,7 +2,6 @@
 and UASC files; each row checked, its child identifier pseudonymised, streamed with COPY."""
 
 import functools
-import operator
 
 from django.db import connection
 
@@ -172,60 +171,6 @@ EPISODE_ORDER = [
     "PLACE_PROVIDER",
     "REC",
 ]
-
-
-def stage_episodes(source, name, file_no, target, report, returns, max_bytes, *, many) -> None:
-    header, rows = iter_rows(source, file_name=name, max_bytes=max_bytes)
-    columns = column_indexes(header, EPISODE_COLUMNS, required=["CHILD", "DECOM", "PLACE"])
-    own = functools.partial(header_name, header, columns)
-    prefix = f"{name}: " if many else ""
-    returns.names.append(name)
-    returns.start_headers.append(own("DECOM"))
-    # One C-level lookup per row picks the cells; a missing optional column reads the blank
-    # cell added past the end of every row.
-    width = len(header)
-    pick = operator.itemgetter(*(columns.get(column, width) for column in EPISODE_ORDER))
-    la_at, year_at = columns.get("LA"), columns.get("YEAR")
-    if la_at is not None:
-        target.prepare()
-    reference = pseudonymiser()
-    last_child, last_reference = None, None
-    council_id, year = target.council.pk, None
-    latest = None
-    with (
-        connection.cursor() as cursor,
-        cursor.cursor.copy("COPY episode_stage FROM STDIN") as copy,
-    ):
-        for number, cells in rows:
-            report.rows += 1
-            cells.extend([""] * (width + 1 - len(cells)))
-            values, errors = _parse_episode(*pick(cells))
-            if la_at is not None:
-                council_id = target.council_of(cells[la_at])
-                if council_id is None:
-                    errors.append(("LA", f"{cells[la_at][:40]!r} is not a local authority"))
-                elif isinstance(council_id, str):
-                    report.skip(council_id)
-                    continue
-            if year_at is not None:
-                try:
-                    year = parse_year(cells[year_at])
-                except ValueError as exc:
-                    errors.append(("YEAR", str(exc)))
-            if errors:
-                report.errors.extend(
-                    RowError(number, prefix + message, own(column)) for column, message in errors
-                )
-                continue
-            returns.seen.add((file_no, year))
-            if year_at is None and many:
-                ends = values[2] or values[1]
-                latest = ends if latest is None or ends > latest else latest
-            if values[0] != last_child:  # a child's episodes come together: hash once
-                last_child, last_reference = values[0], reference(values[0])
-            copy.write_row((file_no, number, council_id, year, last_reference, *values[1:]))
-    if latest is not None:
-        returns.latest[file_no] = latest
 
 
 @functools.lru_cache(maxsize=8192)
