@@ -4,6 +4,7 @@ import csv
 import datetime
 import os
 import random
+import sys
 import tempfile
 import threading
 import time
@@ -25,6 +26,7 @@ from bench.synthetic import (
 )
 from budgets.access import Role
 from budgets.models import Council
+from budgets.progress import NO_PROGRESS, Progress
 
 CARE = f"{CARE_DIRECTORATE}/{CARE_SERVICE}"  # the synthetic councils' children's social care
 
@@ -95,6 +97,8 @@ NATIONAL = int(os.environ.get("BENCH_NATIONAL_COUNCILS", "150"))
 SCALES = [Scale("one council", 1, 10), Scale(f"national ({NATIONAL} councils)", NATIONAL, 10)]
 
 
+# BENCH_PROGRESS=1: each import's steps and their times, as the import commands show them.
+PROGRESS = Progress(sys.stderr) if os.environ.get("BENCH_PROGRESS") else NO_PROGRESS
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "1000000"))
 IMPORT_COUNCIL = "999"  # SSDA903 files are loaded for a council of their own, emptied each run
 
@@ -266,7 +270,9 @@ def import_benchmarks() -> list[tuple]:
 
         def ledger():
             with path.open("rb") as source:
-                return actuals_import(source, file_name="bench-ledger.csv", max_bytes=2 * 1024**3)
+                return actuals_import(
+                    source, file_name="bench-ledger.csv", max_bytes=2 * 1024**3, progress=PROGRESS
+                )
 
         results.append(_timed_import("ledger actuals (CSV)", rows, limit, ledger))
         path.unlink()
@@ -278,7 +284,9 @@ def import_benchmarks() -> list[tuple]:
 
         def episodes():
             with override_settings(CSC_COUNCIL_LA_CODE=IMPORT_COUNCIL), path.open("rb") as source:
-                return episodes_import(source, file_name="bench-903.csv", max_bytes=2 * 1024**3)
+                return episodes_import(
+                    source, file_name="bench-903.csv", max_bytes=2 * 1024**3, progress=PROGRESS
+                )
 
         results.append(_timed_import("SSDA903 episodes (CSV)", rows, limit, episodes))
     return results

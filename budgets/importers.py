@@ -71,11 +71,15 @@ def actuals_import(
                 default_year=default_year,
                 progress=progress,
             )
-            _check(report, user=user, labels=labels)
-            if report.ok:
-                _sum(report, labels=labels)
-            if report.ok:
-                _write(report)
+            with progress.step("Writing", total=3, unit="steps") as step:
+                _check(report, user=user, labels=labels)
+                step.advance()
+                if report.ok:
+                    _sum(report, labels=labels)
+                step.advance()
+                if report.ok:
+                    _write(report)
+                step.advance()
             _drop_stage()
     except ImportFileError as exc:
         report.file_error = str(exc)

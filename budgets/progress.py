@@ -3,9 +3,10 @@
 A command that can run for more than a few seconds (an import of a million rows, a backup, the
 synthetic generator) makes one Progress on its stdout and passes it down; the work reports each
 step's count through it. On a terminal that is rich's live bar. Anywhere else (cron, a CI log,
-a file) a bar would be a stream of control codes, so it writes a plain line each time the count
-passes a multiple of `every`, and one when the step ends: a log then shows how far a run got
-before it stopped. Code called from a page gets NO_PROGRESS, which does nothing.
+a file) a bar would be a stream of control codes, so it writes a plain line at each tenth of
+the total (or every `every` items when the total is not known), and one when the step ends: a
+log then shows how far a run got before it stopped. Code called from a page gets NO_PROGRESS,
+which does nothing.
 """
 
 import time
@@ -41,10 +42,12 @@ class Step:
 
 
 class _Lines(Step):
-    """Plain lines: `label: 200,000 of 1,000,000 rows (20%)`, each `every` items."""
+    """Plain lines: `label: 200,000 of 1,000,000 rows (20%)`."""
 
     def __init__(self, stream, every: int, label, total, unit):
         super().__init__(label, total, unit)
+        # With a total, a line each tenth of it; without, one every `every` items.
+        every = -(-total // 10) if total else every
         self.stream, self.every = stream, max(1, every)
         self._next = self.every
         self._started = time.monotonic()

@@ -78,12 +78,16 @@ def episodes_import(
                 )
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE episode_stage")
-            check_episodes(report, returns)
-            if report.ok:
-                if returns.several:
-                    keep_latest_returns(report, returns)
-                councils = write_episodes(report)
-                check_numbers(report, councils)
+            with progress.step("Writing", total=3, unit="steps") as step:
+                check_episodes(report, returns)
+                step.advance()
+                if report.ok:
+                    if returns.several:
+                        keep_latest_returns(report, returns)
+                    councils = write_episodes(report)
+                    step.advance()
+                    check_numbers(report, councils)
+                    step.advance()
             with connection.cursor() as cursor:
                 cursor.execute("DROP TABLE IF EXISTS episode_stage, child_stage, child_rows")
     except ImportFileError as exc:

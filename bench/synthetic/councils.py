@@ -20,6 +20,7 @@ from bench.synthetic.base import (
 from bench.synthetic.care import PLACEMENTS, council_size, generate_placements, generate_staffing
 from budgets.access import Role
 from budgets.models import FinancialYear, Period
+from budgets.progress import NO_PROGRESS
 
 
 def ensure_years(spec: SyntheticSpec) -> dict[int, list[int]]:
@@ -36,7 +37,7 @@ def ensure_years(spec: SyntheticSpec) -> dict[int, list[int]]:
 
 
 @transaction.atomic
-def generate(spec: SyntheticSpec) -> dict[str, int]:
+def generate(spec: SyntheticSpec, *, progress=NO_PROGRESS) -> dict[str, int]:
     """Councils with LA codes 001, 002, … (the DfE's codes start at 201, so synthetic councils
     never pass for real ones), their directorates, services, budget lines, budgets,
     monthly actuals and monthly forecasts for every year. Returns row counts by table."""
@@ -110,28 +111,34 @@ def generate(spec: SyntheticSpec) -> dict[str, int]:
     # Forecast drift: each line trends towards an outturn a few percent over or under budget.
     drift = {lid: Decimal(rng.randrange(-40, 120)) / 1000 for lid in line_budgets}
 
-    def forecasts():
-        for period_ids in periods.values():
+    def forecasts(step):
+        for year, period_ids in enumerate(periods.values(), start=1):
+            step.update(year)
             for lid, budget in line_budgets.items():
                 for number, pid in enumerate(period_ids, start=1):
                     outturn = (budget * (1 + drift[lid] * number / 12)).quantize(Decimal("0.01"))
                     yield (lid, pid, outturn, "", author, 1)
 
-    def actuals():
-        for period_ids in periods.values():
+    def actuals(step):
+        for year, period_ids in enumerate(periods.values(), start=1):
+            step.update(year)
             for lid, budget in line_budgets.items():
                 monthly = (budget * (1 + drift[lid]) / 12).quantize(Decimal("0.01"))
                 for pid in period_ids:
                     yield (lid, pid, monthly)
 
-    counts["forecasts"] = _copy_forecasts(forecasts())
-    counts["actuals"] = copy_rows("budgets_actual", ["line_id", "period_id", "amount"], actuals())
-    for table, count in generate_care(spec, codes).items():
+    with progress.step("Forecasts", total=len(periods), unit="years") as step:
+        counts["forecasts"] = _copy_forecasts(forecasts(step))
+    with progress.step("Actuals", total=len(periods), unit="years") as step:
+        counts["actuals"] = copy_rows(
+            "budgets_actual", ["line_id", "period_id", "amount"], actuals(step)
+        )
+    for table, count in generate_care(spec, codes, progress=progress).items():
         counts[table] = counts.get(table, 0) + count
     return counts
 
 
-def generate_care(spec: SyntheticSpec, codes: list[str]) -> dict[str, int]:
+def generate_care(spec: SyntheticSpec, codes: list[str], *, progress=NO_PROGRESS) -> dict[str, int]:
     """Children in care, placement episodes and staffing histories for each council, charged to
     its children's social care lines (placements and staffing)."""
     rows = fetch_rows(
@@ -152,25 +159,30 @@ def generate_care(spec: SyntheticSpec, codes: list[str]) -> dict[str, int]:
         found[area].append(line_id)
     counts: dict[str, int] = {}
     category_lines = []
-    for la_code, council in councils.items():
-        # Seeded per council, so a council's data does not depend on how many came before.
-        rng = random.Random(f"{spec.seed}-{la_code}")  # noqa: S311 (test data, not secrets)
-        lac, staff = council_size(la_code, rng)
-        made = generate_placements(council["id"], lac, spec, rng)
-        made |= generate_staffing(
-            la_code, staff, council["service"], council["staffing"][0], spec, rng
-        )
-        for table, count in made.items():
-            counts[table] = counts.get(table, 0) + count
-        lines = council["placements"]
-        category_lines += [
-            (council["id"], category, lines[n % len(lines)])
-            for n, (category, *_rest) in enumerate(PLACEMENTS)
-        ]
+    step = progress.step("Children in care and staff", total=len(councils), unit="councils")
+    with step as counted:
+        for done, (la_code, council) in enumerate(councils.items(), start=1):
+            counted.update(done)
+            _generate_council_care(spec, la_code, council, counts, category_lines)
     copy_rows(
         "placements_categoryline", ["council_id", "category", "line_id"], iter(category_lines)
     )
     return counts
+
+
+def _generate_council_care(spec, la_code, council, counts, category_lines) -> None:
+    # Seeded per council, so a council's data does not depend on how many came before.
+    rng = random.Random(f"{spec.seed}-{la_code}")  # noqa: S311 (test data, not secrets)
+    lac, staff = council_size(la_code, rng)
+    made = generate_placements(council["id"], lac, spec, rng)
+    made |= generate_staffing(la_code, staff, council["service"], council["staffing"][0], spec, rng)
+    for table, count in made.items():
+        counts[table] = counts.get(table, 0) + count
+    lines = council["placements"]
+    category_lines += [
+        (council["id"], category, lines[n % len(lines)])
+        for n, (category, *_rest) in enumerate(PLACEMENTS)
+    ]
 
 
 def _copy_forecasts(rows) -> int:

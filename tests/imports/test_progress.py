@@ -19,13 +19,22 @@ class Terminal(io.StringIO):
 
 def test_a_log_gets_a_plain_line_every_so_many_rows_and_one_at_the_end():
     out = io.StringIO()
-    progress = Progress(out, every=2)
-    with progress.step("Reading gl.csv", total=5) as step:
+    with Progress(out).step("Reading gl.csv", total=20) as step:
         for number in range(1, 6):
             step.update(number)
-    lines = out.getvalue().splitlines()
-    assert lines[:2] == ["Reading gl.csv: 2 of 5 rows (40%)", "Reading gl.csv: 4 of 5 rows (80%)"]
-    assert lines[2].startswith("Reading gl.csv: done, 5 of 5 rows (100%) in ")
+    with Progress(out, every=3).step("Reading more.csv") as step:  # no total: every 3 rows
+        for number in range(1, 8):
+            step.update(number)
+    assert out.getvalue().splitlines()[:2] == [
+        "Reading gl.csv: 2 of 20 rows (10%)",
+        "Reading gl.csv: 4 of 20 rows (20%)",
+    ]
+    assert out.getvalue().splitlines()[2].startswith("Reading gl.csv: done, 5 of 20 rows (25%) in ")
+    assert out.getvalue().splitlines()[3:5] == [
+        "Reading more.csv: 3 rows",
+        "Reading more.csv: 6 rows",
+    ]
+    assert out.getvalue().splitlines()[5].startswith("Reading more.csv: done, 7 rows in ")
     assert "\x1b" not in out.getvalue()
 
 
