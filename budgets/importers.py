@@ -69,6 +69,7 @@ def actuals_import(
                 report=report,
                 max_bytes=max_bytes,
                 default_year=default_year,
+                council=_council(user),
                 progress=progress,
             )
             with progress.step("Writing", total=3, unit="steps") as step:
@@ -126,35 +127,9 @@ NOT_ASSIGNED = (
     " WHERE fo.service_id = s.service_id AND fo.user_id = %s)"
 )
 
-LINES = (
-    "UPDATE actuals_stage s SET line_id = l.id, service_id = l.service_id"
-    " FROM budgets_budgetline l WHERE upper(l.code) = s.code"
-)
-# A user's import knows only the current council's cost centres.
-COUNCIL_LINES = (
-    "UPDATE actuals_stage s SET line_id = l.id, service_id = l.service_id"
-    " FROM budgets_budgetline l JOIN budgets_service sv ON sv.id = l.service_id"
-    " JOIN budgets_directorate d ON d.id = sv.directorate_id"
-    " WHERE upper(l.code) = s.code AND d.council_id = %s"
-)
-
 
 def _check(report, *, user, labels) -> None:
-    from budgets.models import Council
-
     with connection.cursor() as cursor:
-        if user is None:
-            cursor.execute(LINES)
-        else:
-            council = Council.objects.current().values_list("pk", flat=True).first()
-            if council is None:
-                raise ImportFileError("No council is set up yet: load a budget book first.")
-            cursor.execute(COUNCIL_LINES, [council])
-        cursor.execute(
-            "UPDATE actuals_stage s SET period_id = p.id FROM budgets_period p"
-            " JOIN budgets_financialyear y ON y.id = p.year_id"
-            " WHERE y.start_year = s.start_year AND p.number = s.period"
-        )
         found = []
         for key, sql in CHECKS:
             cursor.execute(sql)
@@ -165,6 +140,18 @@ def _check(report, *, user, labels) -> None:
                 RowError(row, message, labels["cost_centre"]) for row, message in cursor.fetchall()
             ]
     report.errors = sorted(report.errors + found, key=lambda e: (e.row, e.column))
+
+
+def _council(user) -> int | None:
+    """The council whose cost centres a user's import may name (None: the operator, any)."""
+    from budgets.models import Council
+
+    if user is None:
+        return None
+    council = Council.objects.current().values_list("pk", flat=True).first()
+    if council is None:
+        raise ImportFileError("No council is set up yet: load a budget book first.")
+    return council
 
 
 # The ledger detail: one row per line, period and account (none for a file without accounts).
@@ -293,5 +280,5 @@ def _drop_stage() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "DROP TABLE IF EXISTS actuals_stage, ledger_sum, actuals_sum, actuals_covered,"
-            " actuals_removed, ledger_rows, ledger_periods, ledger_amounts"
+            " actuals_removed, ledger_rows, ledger_periods, ledger_amounts, ledger_lines"
         )

@@ -23,18 +23,17 @@ from budgets.ledger_periods import LAST_PERIOD, PeriodCellError
 from budgets.progress import NO_PROGRESS
 from budgets.staging import WHITESPACE, cell, stage_rows
 
-# An amount PostgreSQL casts exactly as parse_money reads it: no sign tricks, symbols or
-# separators, at most 12 digits of pounds (numeric(14,2)).
-PLAIN_AMOUNT = r"^-?[0-9]{1,12}(\.[0-9]{1,2})?$"
 RAW = "ledger_rows"
 
 
 def stage_ledger(
-    source, *, file_name, report, max_bytes, default_year, progress=NO_PROGRESS
+    source, *, file_name, report, max_bytes, default_year, council=None, progress=NO_PROGRESS
 ) -> dict[str, str]:
     """Fill the temporary table actuals_stage (row_no, code, start_year, period,
     source_period, account, description, amount, line_id, service_id, period_id) from the
-    file; the rows' own errors go into the report. Returns the file's header per column."""
+    file; the rows' own errors go into the report. Cost centres are looked for among
+    `council`'s lines (an id), or every council's for None. Returns the file's header per
+    column."""
     header = stage_rows(
         source, table=RAW, file_name=file_name, max_bytes=max_bytes, progress=progress
     )
@@ -44,27 +43,35 @@ def stage_ledger(
     def text(name: str) -> str:
         return cell(columns[name]) if name in columns else "''"
 
-    params = {"ws": WHITESPACE, "plain": PLAIN_AMOUNT, "limit": AMOUNT_LIMIT}
+    params = {"ws": WHITESPACE, "limit": AMOUNT_LIMIT, "council": council}
     with progress.step("Checking rows", total=3, unit="steps") as step, connection.cursor() as c:
         _period_map(c, text, params, default_year)
+        _line_map(c, council)
         step.advance()
-        _amount_map(c, text, params)
-        step.advance()
-        amount = text("amount")
+        # A cell is cast where PostgreSQL reads it as parse_money does: the number's own text
+        # (no `+`, `.5`, `5.`, `1e5`), at most two decimals. Any other cell is parsed in Python.
+        plain = "r.num::text = r.amount_text AND scale(r.num) <= 2"
         c.execute(
             "CREATE TEMPORARY TABLE actuals_stage ON COMMIT DROP AS"  # noqa: S608
-            f" SELECT r.row_no, upper({text('cost_centre')}) AS code, p.start_year,"
-            f" least(p.number, {LAST_PERIOD}) AS period, p.number AS source_period,"
-            f" {text('account')} AS account, {text('description')} AS description,"
-            f" CASE WHEN {amount} ~ %(plain)s THEN {amount}::numeric ELSE a.amount END"
-            " AS amount, NULL::bigint AS line_id, NULL::bigint AS service_id,"
-            f" NULL::bigint AS period_id FROM {RAW} r"
-            f" LEFT JOIN ledger_periods p ON p.year = {text('year')}"
-            f" AND p.period = {text('period')} AND p.posting = {text('posting_date')}"
-            f" LEFT JOIN ledger_amounts a ON a.text = {amount}",
+            " SELECT r.row_no, r.code, p.start_year, p.period, p.number AS source_period,"
+            f" r.account, r.description, CASE WHEN {plain} THEN r.num END AS amount,"
+            f" CASE WHEN {plain} THEN NULL ELSE r.amount_text END AS odd_amount,"
+            " l.line_id, l.service_id, p.period_id"
+            " FROM (SELECT *, CASE WHEN pg_input_is_valid(amount_text, 'numeric')"
+            " THEN amount_text::numeric END AS num"
+            f" FROM (SELECT row_no, upper({text('cost_centre')}) AS code,"
+            f" {text('year')} AS year, {text('period')} AS period_text,"
+            f" {text('posting_date')} AS posting, {text('account')} AS account,"
+            f" {text('description')} AS description, {text('amount')} AS amount_text"
+            f" FROM {RAW}) x) r"
+            " LEFT JOIN ledger_periods p ON p.year = r.year AND p.period_text = r.period_text"
+            " AND p.posting = r.posting"
+            " LEFT JOIN ledger_lines l ON l.code = r.code",
             params,
         )
         report.rows = c.rowcount
+        _amount_map(c)
+        step.advance()
         bad = _bad_rows(report.by_account)
         c.execute(
             "SELECT source_period, count(*) FROM actuals_stage"  # noqa: S608
@@ -76,6 +83,22 @@ def stage_ledger(
         step.advance()
     _report_bad_rows(bad, params, report, row_parser(columns, labels, default_year))
     return labels
+
+
+def _line_map(cursor, council) -> None:
+    """The budget lines by their code as the file gives it (upper case): of `council`, or of
+    every council (the command line without a user), where the first line of a code wins."""
+    cursor.execute(
+        "CREATE TEMPORARY TABLE ledger_lines ON COMMIT DROP AS"
+        " SELECT DISTINCT ON (upper(l.code)) upper(l.code) AS code, l.id AS line_id,"
+        " l.service_id FROM budgets_budgetline l"
+        " JOIN budgets_service sv ON sv.id = l.service_id"
+        " JOIN budgets_directorate d ON d.id = sv.directorate_id"
+        " WHERE %(council)s::bigint IS NULL OR d.council_id = %(council)s"
+        " ORDER BY upper(l.code), l.id",
+        {"council": council},
+    )
+    cursor.execute("ANALYZE ledger_lines")
 
 
 def _period_map(cursor, text, params, default_year) -> None:
@@ -92,28 +115,38 @@ def _period_map(cursor, text, params, default_year) -> None:
             start = number = None
         found.append((year, period, posting, start, number))
     cursor.execute(
-        "CREATE TEMPORARY TABLE ledger_periods (year text, period text, posting text,"
-        " start_year integer, number integer) ON COMMIT DROP"
+        "CREATE TEMPORARY TABLE ledger_periods (year text, period_text text, posting text,"
+        " start_year integer, number integer, period integer, period_id bigint) ON COMMIT DROP"
     )
-    with cursor.cursor.copy("COPY ledger_periods FROM STDIN") as copy:
+    with cursor.cursor.copy(
+        "COPY ledger_periods (year, period_text, posting, start_year, number) FROM STDIN"
+    ) as copy:
         for row in found:
             copy.write_row(row)
+    # Adjustment periods 13-16 are added to period 12.
+    cursor.execute(
+        f"UPDATE ledger_periods lp SET period = least(lp.number, {LAST_PERIOD}), period_id = p.id"  # noqa: S608
+        " FROM budgets_financialyear y JOIN budgets_period p ON p.year_id = y.id"
+        f" WHERE y.start_year = lp.start_year AND p.number = least(lp.number, {LAST_PERIOD})"
+    )
+    cursor.execute(
+        f"UPDATE ledger_periods SET period = least(number, {LAST_PERIOD})"  # noqa: S608
+        " WHERE period IS NULL AND number IS NOT NULL"
+    )
 
 
-def _amount_map(cursor, text, params) -> None:
-    """Each distinct amount SQL cannot cast (`£1,234.56`, `(12.00)`, `12-`), read by
-    parse_money; NULL where it is not an amount of money (the row is reported)."""
+def _amount_map(cursor) -> None:
+    """Each distinct amount SQL did not cast (`£1,234.56`, `(12.00)`, `12-`), read by
+    parse_money and written back; NULL where it is not an amount of money (reported)."""
     cursor.execute(
         "CREATE TEMPORARY TABLE ledger_amounts (text text PRIMARY KEY, amount numeric)"
         " ON COMMIT DROP"
     )
-    amount = text("amount")
     odd = connection.connection.cursor(name="ledger_odd_amounts")
-    odd.execute(
-        f"SELECT DISTINCT {amount} FROM {RAW} WHERE {amount} !~ %(plain)s",  # noqa: S608
-        params,
-    )
+    odd.execute("SELECT DISTINCT odd_amount FROM actuals_stage WHERE odd_amount IS NOT NULL")
+    found = False
     while batch := odd.fetchmany(10_000):
+        found = True
         with cursor.cursor.copy("COPY ledger_amounts FROM STDIN") as copy:
             for (value,) in batch:
                 try:
@@ -121,6 +154,11 @@ def _amount_map(cursor, text, params) -> None:
                 except ValueError:
                     copy.write_row((value, None))
     odd.close()
+    if found:
+        cursor.execute(
+            "UPDATE actuals_stage s SET amount = a.amount FROM ledger_amounts a"
+            " WHERE s.odd_amount = a.text"
+        )
 
 
 def _bad_rows(by_account: bool) -> str:
