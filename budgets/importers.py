@@ -226,12 +226,23 @@ WRITE = [
         "DELETE FROM budgets_actual a USING actuals_removed r"
         " WHERE a.line_id = r.line_id AND a.period_id = r.period_id",
     ),
-    # Rows equal to what is held are skipped by the WHERE; xmax is 0 only for a new row, so
-    # one pass both writes and counts what was new and what changed.
+    # Figures held that the file changes: one set-based UPDATE (a hash join, rows visited in
+    # the table's own order), far faster for a million rows than an upsert probing the index
+    # row by row. Rows equal to what is held are skipped.
+    (
+        "updated",
+        "UPDATE budgets_actual a SET amount = s.amount FROM actuals_sum s"
+        " WHERE a.line_id = s.line_id AND a.period_id = s.period_id"
+        " AND a.amount IS DISTINCT FROM s.amount",
+    ),
+    # Then the new ones; ON CONFLICT covers a row another import added meanwhile (xmax is 0
+    # only for a new row, so one pass both writes and counts).
     (
         "written",
         "WITH written AS (INSERT INTO budgets_actual (line_id, period_id, amount)"
-        " SELECT line_id, period_id, amount FROM actuals_sum"
+        " SELECT s.line_id, s.period_id, s.amount FROM actuals_sum s WHERE NOT EXISTS"
+        " (SELECT 1 FROM budgets_actual a WHERE a.line_id = s.line_id"
+        " AND a.period_id = s.period_id)"
         " ON CONFLICT (line_id, period_id) DO UPDATE SET amount = EXCLUDED.amount"
         " WHERE budgets_actual.amount IS DISTINCT FROM EXCLUDED.amount"
         " RETURNING xmax = 0 AS inserted)"
@@ -270,6 +281,7 @@ def _write(report) -> None:
             cursor.execute(sql)
             counts[name] = cursor.fetchone() if name.endswith("written") else cursor.rowcount
     (report.created, report.updated), report.deleted = counts["written"], counts["deleted"]
+    report.updated += counts["updated"]
     report.unchanged = report.cost_centre_periods - report.created - report.updated
     report.entries_created, report.entries_updated, entries = counts["entries_written"]
     report.entries_deleted = counts["entries_deleted"]

@@ -21,7 +21,7 @@ from budgets.ledger_columns import (
 )
 from budgets.ledger_periods import LAST_PERIOD, PeriodCellError
 from budgets.progress import NO_PROGRESS
-from budgets.staging import WHITESPACE, cell, stage_rows
+from budgets.staging import cell, stage_rows
 
 RAW = "ledger_rows"
 
@@ -34,7 +34,7 @@ def stage_ledger(
     file; the rows' own errors go into the report. Cost centres are looked for among
     `council`'s lines (an id), or every council's for None. Returns the file's header per
     column."""
-    header = stage_rows(
+    header, whitespace = stage_rows(
         source, table=RAW, file_name=file_name, max_bytes=max_bytes, progress=progress
     )
     columns, labels = columns_of(header)
@@ -43,7 +43,7 @@ def stage_ledger(
     def text(name: str) -> str:
         return cell(columns[name]) if name in columns else "''"
 
-    params = {"ws": WHITESPACE, "limit": AMOUNT_LIMIT, "council": council}
+    params = {"ws": whitespace, "limit": AMOUNT_LIMIT, "council": council}
     with progress.step("Checking rows", total=3, unit="steps") as step, connection.cursor() as c:
         _period_map(c, text, params, default_year)
         _line_map(c, council)

@@ -19,7 +19,7 @@ from django.db import connection
 
 from budgets.importing import RowError, column_indexes
 from budgets.progress import NO_PROGRESS
-from budgets.staging import WHITESPACE, cell, stage_rows
+from budgets.staging import cell, stage_rows
 from placements.categories import PLACE_CODES, PROVIDER_CODES
 from placements.episodes_stage import (
     EPISODE_COLUMNS,
@@ -47,7 +47,9 @@ def stage_episodes(
     source, name, file_no, target, report, returns, max_bytes, *, many, progress=NO_PROGRESS
 ) -> None:
     """Add one episodes file's good rows to episode_stage; its bad rows to the report."""
-    header = stage_rows(source, table=RAW, file_name=name, max_bytes=max_bytes, progress=progress)
+    header, whitespace = stage_rows(
+        source, table=RAW, file_name=name, max_bytes=max_bytes, progress=progress
+    )
     columns = column_indexes(header, EPISODE_COLUMNS, required=["CHILD", "DECOM", "PLACE"])
     own = functools.partial(header_name, header, columns)
     returns.names.append(name)
@@ -57,7 +59,7 @@ def stage_episodes(
         return cell(columns[column]) if column in columns else "''"
 
     inner, outer = hmac_pads()
-    params = {"ws": WHITESPACE, "file_no": file_no, "inner": inner, "outer": outer}
+    params = {"ws": whitespace, "file_no": file_no, "inner": inner, "outer": outer}
     params["council"] = target.council.pk
     with progress.step(f"Checking {name}", total=4, unit="steps") as step, connection.cursor() as c:
         _value_maps(c, text, params, columns, target)
@@ -100,24 +102,20 @@ def stage_episodes(
             params,
         )
         step.advance()
-        c.execute(
-            f"SELECT count(*), count(*) FILTER (WHERE {skipped}) FROM {RAW} r {joins}",  # noqa: S608
-            params,
-        )
-        rows, skips = c.fetchone()
-        report.rows += rows
-        if skips:
+        c.execute(f"SELECT count(*) FROM {RAW}")  # noqa: S608
+        report.rows += c.fetchone()[0]
+        if "LA" in columns:
             c.execute(
-                f"SELECT l.skip, count(*) FROM {RAW} r {joins} WHERE {skipped}"  # noqa: S608
-                " GROUP BY l.skip",
+                f"SELECT l.skip, count(*) FROM {RAW} r JOIN episode_las l"  # noqa: S608
+                f" ON l.text = {text('LA')} WHERE l.skip IS NOT NULL GROUP BY l.skip",
                 params,
             )
             for reason, count in c.fetchall():
                 report.skipped[reason] = report.skipped.get(reason, 0) + count
                 report.skipped_episodes += count
         c.execute(
-            'SELECT DISTINCT year, max(greatest(start, "end")) OVER (PARTITION BY file_no)'
-            " FROM episode_stage WHERE file_no = %(file_no)s",
+            'SELECT year, max(greatest(start, "end")) FROM episode_stage'
+            " WHERE file_no = %(file_no)s GROUP BY year",
             params,
         )
         for found_year, latest in c.fetchall():
