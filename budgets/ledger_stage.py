@@ -50,20 +50,21 @@ def stage_ledger(
         step.advance()
         # A cell is cast where PostgreSQL reads it as parse_money does: the number's own text
         # (no `+`, `.5`, `5.`, `1e5`), at most two decimals. Any other cell is parsed in Python.
-        plain = "r.num::text = r.amount_text AND scale(r.num) <= 2"
+        # OFFSET 0 keeps each subquery whole, so each cell is trimmed and cast once per row.
         c.execute(
             "CREATE TEMPORARY TABLE actuals_stage ON COMMIT DROP AS"  # noqa: S608
             " SELECT r.row_no, r.code, p.start_year, p.period, p.number AS source_period,"
-            f" r.account, r.description, CASE WHEN {plain} THEN r.num END AS amount,"
-            f" CASE WHEN {plain} THEN NULL ELSE r.amount_text END AS odd_amount,"
+            " r.account, r.description, CASE WHEN r.plain THEN r.num END AS amount,"
+            " CASE WHEN r.plain THEN NULL ELSE r.amount_text END AS odd_amount,"
             " l.line_id, l.service_id, p.period_id"
-            " FROM (SELECT *, CASE WHEN pg_input_is_valid(amount_text, 'numeric')"
-            " THEN amount_text::numeric END AS num"
+            " FROM (SELECT y.*, coalesce(y.num::text = y.amount_text AND scale(y.num) <= 2,"
+            " false) AS plain FROM (SELECT x.*, CASE WHEN pg_input_is_valid(x.amount_text,"
+            " 'numeric') THEN x.amount_text::numeric END AS num"
             f" FROM (SELECT row_no, upper({text('cost_centre')}) AS code,"
             f" {text('year')} AS year, {text('period')} AS period_text,"
             f" {text('posting_date')} AS posting, {text('account')} AS account,"
             f" {text('description')} AS description, {text('amount')} AS amount_text"
-            f" FROM {RAW}) x) r"
+            f" FROM {RAW}) x OFFSET 0) y OFFSET 0) r"
             " LEFT JOIN ledger_periods p ON p.year = r.year AND p.period_text = r.period_text"
             " AND p.posting = r.posting"
             " LEFT JOIN ledger_lines l ON l.code = r.code",

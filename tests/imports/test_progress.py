@@ -78,3 +78,40 @@ def test_an_import_command_draws_a_bar_on_a_terminal(tmp_path):
     text = out.getvalue()
     assert "━" in text and "Checking rows" in text
     assert "Imported 3 rows" in text
+
+
+@pytest.mark.django_db
+def test_a_backup_and_its_restore_count_their_tables_in_a_log(tmp_path):
+    import psycopg
+    from django.db import connection
+
+    from csc_dashboard.backup import backup, owner_database, restore
+
+    db = owner_database()
+    db["NAME"] = connection.settings_dict["NAME"]
+    out = io.StringIO()
+    dump = backup(db, tmp_path / "x.dump", progress=Progress(out, every=1000))
+    lines = out.getvalue().splitlines()
+    assert lines[-1].startswith(f"Backing up {db['NAME']}: done, ")
+    tables = int(lines[-1].split("done, ")[1].split(" of ")[0])
+    assert tables > 20  # every table's contents dumped, and counted
+    params = {"host": db["HOST"], "user": db["USER"], "port": db["PORT"] or None}
+    with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+        admin.execute("DROP DATABASE IF EXISTS csc_progress_drill")
+        admin.execute("CREATE DATABASE csc_progress_drill")
+    try:
+        out = io.StringIO()
+        restore({**db, "NAME": "csc_progress_drill"}, dump, progress=Progress(out, every=1000))
+        assert f"done, {tables} of {tables} tables (100%)" in out.getvalue()
+    finally:
+        with psycopg.connect(dbname="postgres", autocommit=True, **params) as admin:
+            admin.execute("DROP DATABASE IF EXISTS csc_progress_drill")
+
+
+@pytest.mark.django_db
+def test_generate_synthetic_shows_its_steps(settings):
+    out = io.StringIO()
+    call_command("generate_synthetic", councils=1, years=1, seed=3, force=True, stdout=out)
+    text = out.getvalue()
+    assert "Forecasts: done, 1 of 1 years (100%)" in text
+    assert "Children in care and staff: done, 1 of 1 councils (100%)" in text
