@@ -127,6 +127,35 @@ def ledger_file(path: Path, rows: int) -> int:
     return written
 
 
+def ledger_transactions_file(path: Path, rows: int) -> int:
+    """A month's transaction-level extract of the large county, as Oracle or Unit4 export it:
+    `rows` postings over its cost centres in its latest open period, summed by the import into
+    one figure per cost centre (the usual shape of a monthly file; the other ledger benchmark
+    writes a million cost-centre periods)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT y.start_year, p.number FROM budgets_period p"
+            " JOIN budgets_financialyear y ON y.id = p.year_id WHERE p.status = 'open'"
+            " ORDER BY y.start_year DESC, p.number DESC LIMIT 1"
+        )
+        start, number = cursor.fetchone()
+        cursor.execute(
+            "SELECT l.code FROM budgets_budgetline l WHERE l.code LIKE %s ORDER BY l.code",
+            [f"{os.environ.get('CSC_COUNCIL_LA_CODE', '001')}-%"],
+        )
+        codes = [code for (code,) in cursor.fetchall()]
+    rng = random.Random(rows)  # noqa: S311 (test data)
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["Cost Centre", "Financial Year", "Period", "Amount"])
+        label = f"{start}/{(start + 1) % 100:02d}"
+        for n in range(rows):
+            writer.writerow([codes[n % len(codes)], label, number, pounds(rng.randrange(10**6))])
+    return rows
+
+
 SSDA903_HEADER = [
     "CHILD", "DECOM", "RNE", "LS", "CIN", "PLACE", "PLACE_PROVIDER", "DEC", "REC",
     "REASON_PLACE_CHANGE", "HOME_POST", "PL_POST", "URN",
@@ -275,6 +304,12 @@ def import_benchmarks() -> list[tuple]:
                 )
 
         results.append(_timed_import("ledger actuals (CSV)", rows, limit, ledger))
+        path.unlink()
+
+        path = Path(folder) / "ledger.csv"
+        rows = ledger_transactions_file(path, IMPORT_ROWS)
+        limit = raw_copy_rate(path, 4)
+        results.append(_timed_import("ledger, one month of postings (CSV)", rows, limit, ledger))
         path.unlink()
 
         path = Path(folder) / "episodes.csv"

@@ -175,10 +175,14 @@ def _bad_rows(by_account: bool) -> str:
 
 def _report_bad_rows(bad: str, params, report, parse) -> None:
     """The rows SQL found wrong, read again by the row parser for their messages."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM actuals_stage WHERE {bad})", params)  # noqa: S608
+        if not cursor.fetchone()[0]:
+            return
     rows = connection.connection.cursor(name="ledger_bad_rows")
     rows.execute(
-        f"SELECT r.* FROM {RAW} r JOIN actuals_stage s USING (row_no) WHERE {bad}"  # noqa: S608
-        " ORDER BY r.row_no",
+        f"SELECT r.* FROM {RAW} r WHERE r.row_no IN"  # noqa: S608
+        f" (SELECT row_no FROM actuals_stage WHERE {bad}) ORDER BY r.row_no",
         params,
     )
     while batch := rows.fetchmany(10_000):
