@@ -137,3 +137,13 @@ def test_an_import_that_changes_figures_writes_one_audit_entry_and_a_rerun_none(
     assert AuditEntry.objects.count() == before + 1
     actuals_import(data, file_name="audit.csv", user=finance)
     assert AuditEntry.objects.count() == before + 1
+
+
+@pytest.mark.django_db
+def test_a_row_of_empty_cells_is_skipped_and_still_counted_in_the_row_numbers(finance):
+    data = (
+        b"Cost Centre,Financial Year,Period,Amount\nCSC-STF-RA,2018/19,6,1\n , ,,\nX,2018/19,6,1\n"
+    )
+    report = actuals_import(data, file_name="blank-cells.csv", user=finance)
+    assert [(e.row, e.message) for e in report.errors] == [(4, "unknown cost centre 'X'")]
+    assert report.rows == 2
