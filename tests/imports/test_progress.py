@@ -115,3 +115,17 @@ def test_generate_synthetic_shows_its_steps(settings):
     text = out.getvalue()
     assert "Forecasts: done, 1 of 1 years (100%)" in text
     assert "Children in care and staff: done, 1 of 1 councils (100%)" in text
+
+
+@pytest.mark.django_db
+def test_project_demand_for_every_council_shows_its_progress_and_a_line_each():
+    from placements.models import Episode
+
+    councils = Episode.objects.values("council").distinct().count()
+    assert councils >= 1
+    out = io.StringIO()
+    call_command("project_demand", "--all-councils", "--months", "3", stdout=out)
+    lines = out.getvalue().splitlines()
+    done = f"Projecting: done, {councils} of {councils} councils (100%)"
+    assert any(line.startswith(done) for line in lines)
+    assert len([line for line in lines if " looked after on " in line]) == councils
