@@ -42,6 +42,9 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from bench import scenarios  # noqa: E402
 
 REPEATS = int(os.environ.get("BENCH_REPEATS", "20"))
+# BENCH_ONLY=imports: the data sets are prepared (the ledger file is drawn from their lines) but
+# only the import table is measured and printed.
+ONLY = os.environ.get("BENCH_ONLY", "")
 
 
 def measure_page(client: Client, url: str, *, cold: bool) -> tuple[float, float, int]:
@@ -75,7 +78,7 @@ def main() -> None:
         sizes.append(f"{scale.describe()} (ready in {time.perf_counter() - started:.0f} s)")
         client = Client()
         client.force_login(scale.reader())
-        for name, url in scale.pages():
+        for name, url in [] if ONLY == "imports" else scale.pages():
             cold = measure_page(client, url, cold=True)
             warm = measure_page(client, url, cold=False)
             rows.append(
@@ -92,6 +95,22 @@ def main() -> None:
             )
     print("\n".join(sizes))
     print()
+    if ONLY != "imports":
+        print_pages(rows)
+        demand_rows = scenarios.demand_benchmarks()
+        if demand_rows:
+            print()
+            print_table(["demand model", "episodes", "seconds"], demand_rows)
+    import_rows = scenarios.import_benchmarks()
+    if import_rows:
+        print()
+        print_table(
+            ["import", "rows", "seconds", "rows/s", "raw COPY rows/s", "ratio", "peak MB"],
+            import_rows,
+        )
+
+
+def print_pages(rows: list[tuple]) -> None:
     print_table(
         [
             "data set",
@@ -105,17 +124,6 @@ def main() -> None:
         ],
         rows,
     )
-    demand_rows = scenarios.demand_benchmarks()
-    if demand_rows:
-        print()
-        print_table(["demand model", "episodes", "seconds"], demand_rows)
-    import_rows = scenarios.import_benchmarks()
-    if import_rows:
-        print()
-        print_table(
-            ["import", "rows", "seconds", "rows/s", "raw COPY rows/s", "ratio", "peak MB"],
-            import_rows,
-        )
 
 
 def print_table(header: list[str], rows: list[tuple]) -> None:

@@ -4,6 +4,7 @@ import csv
 import datetime
 import os
 import random
+import sys
 import tempfile
 import threading
 import time
@@ -14,9 +15,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from budgets.access import Role
-from budgets.models import Council
-from csc_dashboard.synthetic import (
+from bench.synthetic import (
     CARE_DIRECTORATE,
     CARE_SERVICE,
     SyntheticSpec,
@@ -25,6 +24,9 @@ from csc_dashboard.synthetic import (
     generate_care,
     pounds,
 )
+from budgets.access import Role
+from budgets.models import Council
+from budgets.progress import NO_PROGRESS, Progress
 
 CARE = f"{CARE_DIRECTORATE}/{CARE_SERVICE}"  # the synthetic councils' children's social care
 
@@ -95,6 +97,8 @@ NATIONAL = int(os.environ.get("BENCH_NATIONAL_COUNCILS", "150"))
 SCALES = [Scale("one council", 1, 10), Scale(f"national ({NATIONAL} councils)", NATIONAL, 10)]
 
 
+# BENCH_PROGRESS=1: each import's steps and their times, as the import commands show them.
+PROGRESS = Progress(sys.stderr) if os.environ.get("BENCH_PROGRESS") else NO_PROGRESS
 IMPORT_ROWS = int(os.environ.get("BENCH_IMPORT_ROWS", "1000000"))
 IMPORT_COUNCIL = "999"  # SSDA903 files are loaded for a council of their own, emptied each run
 
@@ -121,6 +125,35 @@ def ledger_file(path: Path, rows: int) -> int:
                 writer.writerow([code, f"{start}/{(start + 1) % 100:02d}", number, pounds(pence)])
                 written += 1
     return written
+
+
+def ledger_transactions_file(path: Path, rows: int) -> int:
+    """A month's transaction-level extract of the large county, as Oracle or Unit4 export it:
+    `rows` postings over its cost centres in its latest open period, summed by the import into
+    one figure per cost centre (the usual shape of a monthly file; the other ledger benchmark
+    writes a million cost-centre periods)."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT y.start_year, p.number FROM budgets_period p"
+            " JOIN budgets_financialyear y ON y.id = p.year_id WHERE p.status = 'open'"
+            " ORDER BY y.start_year DESC, p.number DESC LIMIT 1"
+        )
+        start, number = cursor.fetchone()
+        cursor.execute(
+            "SELECT l.code FROM budgets_budgetline l WHERE l.code LIKE %s ORDER BY l.code",
+            [f"{os.environ.get('CSC_COUNCIL_LA_CODE', '001')}-%"],
+        )
+        codes = [code for (code,) in cursor.fetchall()]
+    rng = random.Random(rows)  # noqa: S311 (test data)
+    with path.open("w", newline="") as out:
+        writer = csv.writer(out)
+        writer.writerow(["Cost Centre", "Financial Year", "Period", "Amount"])
+        label = f"{start}/{(start + 1) % 100:02d}"
+        for n in range(rows):
+            writer.writerow([codes[n % len(codes)], label, number, pounds(rng.randrange(10**6))])
+    return rows
 
 
 SSDA903_HEADER = [
@@ -266,9 +299,17 @@ def import_benchmarks() -> list[tuple]:
 
         def ledger():
             with path.open("rb") as source:
-                return actuals_import(source, file_name="bench-ledger.csv", max_bytes=2 * 1024**3)
+                return actuals_import(
+                    source, file_name="bench-ledger.csv", max_bytes=2 * 1024**3, progress=PROGRESS
+                )
 
         results.append(_timed_import("ledger actuals (CSV)", rows, limit, ledger))
+        path.unlink()
+
+        path = Path(folder) / "ledger.csv"
+        rows = ledger_transactions_file(path, IMPORT_ROWS)
+        limit = raw_copy_rate(path, 4)
+        results.append(_timed_import("ledger, one month of postings (CSV)", rows, limit, ledger))
         path.unlink()
 
         path = Path(folder) / "episodes.csv"
@@ -278,7 +319,9 @@ def import_benchmarks() -> list[tuple]:
 
         def episodes():
             with override_settings(CSC_COUNCIL_LA_CODE=IMPORT_COUNCIL), path.open("rb") as source:
-                return episodes_import(source, file_name="bench-903.csv", max_bytes=2 * 1024**3)
+                return episodes_import(
+                    source, file_name="bench-903.csv", max_bytes=2 * 1024**3, progress=PROGRESS
+                )
 
         results.append(_timed_import("SSDA903 episodes (CSV)", rows, limit, episodes))
     return results

@@ -6,13 +6,14 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 
 from budgets.importing import ImportReport
+from budgets.progress import Progress
 
 
 class ImportCommand(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("file")
 
-    def run_import(self, source, *, path: Path, **options) -> ImportReport:
+    def run_import(self, source, *, path: Path, progress, **options) -> ImportReport:
         raise NotImplementedError
 
     def handle(self, *args, file: str, **options):
@@ -20,6 +21,8 @@ class ImportCommand(BaseCommand):
         if not path.is_file():
             raise CommandError(f"{path} is not a file.")
         with path.open("rb") as source:  # streamed where the importer can: memory stays flat
+            # A bar on a terminal, a line every 100,000 rows in a log.
+            options["progress"] = Progress(self.stdout)
             report = self.run_import(source, path=path, **options)
         for error in report.errors:
             self.stderr.write(str(error))

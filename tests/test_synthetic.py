@@ -7,8 +7,8 @@ import random
 import pytest
 from django.core.management import call_command
 
+from bench.synthetic import LARGE_COUNTY_LAC, LARGE_COUNTY_STAFF, children_in_care
 from budgets.models import BudgetLine, Council
-from csc_dashboard.synthetic import LARGE_COUNTY_LAC, LARGE_COUNTY_STAFF, children_in_care
 from placements import metrics as placement_metrics
 from placements.categories import category_for
 from placements.models import CategoryLine, Child, Episode

@@ -32,7 +32,7 @@ class Command(ImportCommand):
             "(6, P06) and that have no year column.",
         )
 
-    def run_import(self, source, *, path, user=None, year="", **options):
+    def run_import(self, source, *, path, progress, user=None, year="", **options):
         importer = None
         if user:
             importer = get_user_model().objects.filter(username=user, is_active=True).first()
@@ -44,4 +44,5 @@ class Command(ImportCommand):
             user=importer,
             max_bytes=settings.CSC_MAX_COMMAND_IMPORT_BYTES,
             year=year,
+            progress=progress,
         )

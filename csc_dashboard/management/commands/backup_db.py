@@ -4,6 +4,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from budgets.progress import Progress
 from csc_dashboard.backup import UnsafeFolder, backup, owner_database, private_folder
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
             # The project's own folder is tightened to 0700; a folder named with --out that
             # others can read is refused (it may be shared on purpose).
             tightened = private_folder(target.parent, tighten=out is None)
-            backup(owner_database(), target)
+            backup(owner_database(), target, progress=Progress(self.stdout, every=10))
         except UnsafeFolder as exc:
             raise CommandError(f"Backup refused: {exc}") from exc
         except Exception as exc:

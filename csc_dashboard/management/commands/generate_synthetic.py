@@ -5,7 +5,8 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from csc_dashboard.synthetic import SyntheticSpec, generate
+from bench.synthetic import SyntheticSpec, generate
+from budgets.progress import Progress
 
 
 class Command(BaseCommand):
@@ -24,7 +25,7 @@ class Command(BaseCommand):
             raise CommandError("--councils must be at least 1 and --years from 1 to 20.")
         spec = SyntheticSpec(councils=councils, years=years, seed=seed)
         started = time.perf_counter()
-        counts = generate(spec)
+        counts = generate(spec, progress=Progress(self.stdout, every=1))
         for table, count in counts.items():
             self.stdout.write(f"{table}: {count:,}")
         self.stdout.write(f"done in {time.perf_counter() - started:.1f}s")

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from budgets.progress import Progress
 from csc_dashboard.backup import owner_database, restore
 
 
@@ -21,7 +22,7 @@ class Command(BaseCommand):
         if not yes and input(f"Replace everything in database {name!r}? [y/N] ").lower() != "y":
             raise CommandError("Restore cancelled.")
         try:
-            restore(owner_database(), dump)
+            restore(owner_database(), dump, progress=Progress(self.stdout, every=10))
         except Exception as exc:
             raise CommandError(f"Restore failed: {getattr(exc, 'stderr', '') or exc}") from exc
         self.stdout.write(self.style.SUCCESS(f"Restored {dump} into {name}."))

@@ -8,5 +8,5 @@ from placements.importers import costs_import
 class Command(ImportCommand):
     help = "Import weekly placement costs per episode, or a rate card per category."
 
-    def run_import(self, source, *, path, **options):
-        return costs_import(source, file_name=path.name)
+    def run_import(self, source, *, path, progress, **options):
+        return costs_import(source, file_name=path.name, progress=progress)

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from budgets.progress import Progress
 from placements.importers import episodes_import
 
 
@@ -46,6 +47,7 @@ class Command(BaseCommand):
                 header=opened(header) or None,
                 uasc=opened(uasc) or None,
                 max_bytes=settings.CSC_MAX_COMMAND_IMPORT_BYTES,
+                progress=Progress(self.stdout),
             )
         for error in report.errors:
             self.stderr.write(str(error))

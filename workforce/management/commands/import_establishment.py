@@ -7,5 +7,5 @@ from workforce.importers import establishment_import
 class Command(ImportCommand):
     help = "Import posts and their filling (permanent, agency, vacant) at a date."
 
-    def run_import(self, source, *, path, **options):
-        return establishment_import(source, file_name=path.name)
+    def run_import(self, source, *, path, progress, **options):
+        return establishment_import(source, file_name=path.name, progress=progress)

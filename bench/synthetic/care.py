@@ -1,238 +1,14 @@
-"""Synthetic councils for benchmarks: realistic structure and money, written with COPY.
-
-Everything is derived from a seeded random generator, so `--seed` reproduces a data set exactly.
-Rows go to PostgreSQL through COPY (psycopg's copy protocol), never one INSERT at a time, and are
-streamed: memory stays flat however many councils are asked for.
-"""
+"""Synthetic children looked after, their placement episodes, and social care staff."""
 
 import datetime
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
 from decimal import Decimal
 
-from django.contrib.auth.models import Group
-from django.db import connection, transaction
+from django.db import connection
 
-from budgets.access import Role
-from budgets.models import DEFAULT_AREAS, INCOME_AREA, FinancialYear, Period
+from bench.synthetic.base import copy_rows, pounds
 from placements.importers import EPISODE_FIELDS
-
-# A council's shape: directorates and their services (about 300 cost centres in all). The codes
-# are the generator's own, so a synthetic council is never mistaken for the demo or a real one.
-CARE_DIRECTORATE, CARE_SERVICE = "CHL", "SOCC"  # the children's social care service
-DIRECTORATES = {
-    CARE_DIRECTORATE: [CARE_SERVICE, "SENS", "SCHL", "YNG", "EARLY"],
-    "ADL": ["ADULT", "MH", "LD", "COMM"],
-    "ENV": ["WASTE", "HWY", "PARK", "PLAN"],
-    "CORP": ["FIN", "HR", "ICT", "LEGAL", "PROP"],
-    "HOME": ["TEMP", "ADV", "REGEN"],
-    "PH": ["PH"],
-}
-LINES_PER_SERVICE = 14
-AREAS = [code for code, _ in DEFAULT_AREAS if code != INCOME_AREA]
-
-
-@dataclass
-class SyntheticSpec:
-    councils: int
-    years: int
-    seed: int
-    last_year: int = 2025  # the most recent financial year generated starts in April 2025
-
-
-def _copy(table: str, columns: list[str], rows: Iterator[tuple]) -> int:
-    count = 0
-    with connection.cursor() as cursor:
-        sql = f"COPY {table} ({', '.join(columns)}) FROM STDIN"
-        with cursor.cursor.copy(sql) as copy:
-            for row in rows:
-                copy.write_row(row)
-                count += 1
-    return count
-
-
-def _ids(sql: str, params=()) -> list[tuple]:
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        return cursor.fetchall()
-
-
-def ensure_years(spec: SyntheticSpec) -> dict[int, list[int]]:
-    """Financial years and their twelve periods; returns start year → period ids (1..12)."""
-    periods = {}
-    for start in range(spec.last_year - spec.years + 1, spec.last_year + 1):
-        year, _ = FinancialYear.objects.get_or_create(start_year=start)
-        ids = []
-        for number in range(1, 13):
-            period, _ = Period.objects.get_or_create(year=year, number=number)
-            ids.append(period.pk)
-        periods[start] = ids
-    return periods
-
-
-@transaction.atomic
-def generate(spec: SyntheticSpec) -> dict[str, int]:
-    """Councils with LA codes 001, 002, … (the DfE's codes start at 201, so synthetic councils
-    never pass for real ones), their directorates, services, budget lines, budgets,
-    monthly actuals and monthly forecasts for every year. Returns row counts by table."""
-    rng = random.Random(spec.seed)  # noqa: S311 (reproducible test data, not secrets)
-    periods = ensure_years(spec)
-    counts = {}
-    first_code = 1
-    existing = {c for (c,) in _ids("SELECT la_code FROM budgets_council")}
-    codes = [
-        f"{first_code + i:03d}"
-        for i in range(spec.councils)
-        if f"{first_code + i:03d}" not in existing
-    ]
-    counts["councils"] = _copy(
-        "budgets_council",
-        ["name", "la_code", "headline_periods_back", "committee_labels"],
-        ((f"Synthetic council {code}", code, 1, "{}") for code in codes),
-    )
-    councils = _ids("SELECT id, la_code FROM budgets_council WHERE la_code = ANY(%s)", [codes])
-    _copy(
-        "budgets_directorate",
-        ["council_id", "code", "name"],
-        ((cid, d, f"{d} directorate") for cid, _ in councils for d in DIRECTORATES),
-    )
-    directorates = _ids(
-        "SELECT d.id, d.code, c.la_code FROM budgets_directorate d "
-        "JOIN budgets_council c ON c.id = d.council_id WHERE c.la_code = ANY(%s)",
-        [codes],
-    )
-    _copy(
-        "budgets_service",
-        ["directorate_id", "code", "name"],
-        ((did, s, f"{s} service") for did, d, _ in directorates for s in DIRECTORATES[d]),
-    )
-    services = _ids(
-        "SELECT s.id, s.code, c.la_code FROM budgets_service s "
-        "JOIN budgets_directorate d ON d.id = s.directorate_id "
-        "JOIN budgets_council c ON c.id = d.council_id WHERE c.la_code = ANY(%s)",
-        [codes],
-    )
-    counts["budget_lines"] = _copy(
-        "budgets_budgetline",
-        ["code", "name", "service_id", "area_of_spend", "section_251_line"],
-        (
-            (f"{la}-{code}-{n:02d}", f"{code} cost centre {n}", sid, AREAS[n % len(AREAS)], "")
-            for sid, code, la in services
-            for n in range(LINES_PER_SERVICE)
-        ),
-    )
-    lines = _ids(
-        "SELECT l.id FROM budgets_budgetline l JOIN budgets_service s ON s.id = l.service_id "
-        "JOIN budgets_directorate d ON d.id = s.directorate_id "
-        "JOIN budgets_council c ON c.id = d.council_id WHERE c.la_code = ANY(%s) ORDER BY l.id",
-        [codes],
-    )
-    author = _synthetic_author()
-    line_budgets = {lid: Decimal(rng.randrange(50_000, 3_000_000)) for (lid,) in lines}
-    year_ids = dict(FinancialYear.objects.values_list("start_year", "pk"))
-
-    counts["budgets"] = _copy(
-        "budgets_budget",
-        ["line_id", "year_id", "original", "revised"],
-        (
-            (lid, year_ids[start], amount, amount)
-            for start in periods
-            for lid, amount in line_budgets.items()
-        ),
-    )
-    # Forecast drift: each line trends towards an outturn a few percent over or under budget.
-    drift = {lid: Decimal(rng.randrange(-40, 120)) / 1000 for lid in line_budgets}
-
-    def forecasts():
-        for period_ids in periods.values():
-            for lid, budget in line_budgets.items():
-                for number, pid in enumerate(period_ids, start=1):
-                    outturn = (budget * (1 + drift[lid] * number / 12)).quantize(Decimal("0.01"))
-                    yield (lid, pid, outturn, "", author, 1)
-
-    def actuals():
-        for period_ids in periods.values():
-            for lid, budget in line_budgets.items():
-                monthly = (budget * (1 + drift[lid]) / 12).quantize(Decimal("0.01"))
-                for pid in period_ids:
-                    yield (lid, pid, monthly)
-
-    counts["forecasts"] = _copy_forecasts(forecasts())
-    counts["actuals"] = _copy("budgets_actual", ["line_id", "period_id", "amount"], actuals())
-    for table, count in generate_care(spec, codes).items():
-        counts[table] = counts.get(table, 0) + count
-    return counts
-
-
-def generate_care(spec: SyntheticSpec, codes: list[str]) -> dict[str, int]:
-    """Children in care, placement episodes and staffing histories for each council, charged to
-    its children's social care lines (placements and staffing)."""
-    rows = _ids(
-        "SELECT c.id, c.la_code, s.id, l.id, l.area_of_spend FROM budgets_council c"
-        " JOIN budgets_directorate d ON d.council_id = c.id"
-        " JOIN budgets_service s ON s.directorate_id = d.id AND s.code = %s"
-        " JOIN budgets_budgetline l ON l.service_id = s.id"
-        " WHERE c.la_code = ANY(%s) AND d.code = %s"
-        " AND l.area_of_spend IN ('placements', 'staffing')"
-        " ORDER BY c.la_code, l.code",
-        [CARE_SERVICE, codes, CARE_DIRECTORATE],
-    )
-    councils: dict[str, dict] = {}
-    for council_id, la_code, service_id, line_id, area in rows:
-        found = councils.setdefault(
-            la_code, {"id": council_id, "service": service_id, "placements": [], "staffing": []}
-        )
-        found[area].append(line_id)
-    counts: dict[str, int] = {}
-    category_lines = []
-    for la_code, council in councils.items():
-        # Seeded per council, so a council's data does not depend on how many came before.
-        rng = random.Random(f"{spec.seed}-{la_code}")  # noqa: S311 (test data, not secrets)
-        lac, staff = council_size(la_code, rng)
-        made = generate_placements(council["id"], lac, spec, rng)
-        made |= generate_staffing(
-            la_code, staff, council["service"], council["staffing"][0], spec, rng
-        )
-        for table, count in made.items():
-            counts[table] = counts.get(table, 0) + count
-        lines = council["placements"]
-        category_lines += [
-            (council["id"], category, lines[n % len(lines)])
-            for n, (category, *_rest) in enumerate(PLACEMENTS)
-        ]
-    _copy("placements_categoryline", ["council_id", "category", "line_id"], iter(category_lines))
-    return counts
-
-
-def _copy_forecasts(rows) -> int:
-    # updated_at is set by the database default for COPY (auto_now applies only to .save()).
-    with connection.cursor() as cursor:
-        sql = (
-            "COPY budgets_forecast (line_id, period_id, outturn, commentary, author_id, version,"
-            " updated_at) FROM STDIN"
-        )
-        count = 0
-        with cursor.cursor.copy(sql) as copy:
-            from django.utils import timezone
-
-            now = timezone.now()
-            for row in rows:
-                copy.write_row((*row, now))
-                count += 1
-    return count
-
-
-def _synthetic_author() -> int:
-    from django.contrib.auth import get_user_model
-
-    user, created = get_user_model().objects.get_or_create(username="synthetic-finance")
-    if created:
-        user.set_unusable_password()
-        user.save()
-        user.groups.add(Group.objects.get(name=Role.FINANCE_OFFICER))
-    return user.pk
-
 
 # --- Children looked after and their placement episodes -------------------------------------
 
@@ -266,11 +42,6 @@ def council_size(la_code: str, rng: random.Random) -> tuple[int, int]:
         return LARGE_COUNTY_LAC, LARGE_COUNTY_STAFF
     children = rng.randrange(*LAC_RANGE)
     return children, round(children * STAFF_PER_CHILD)
-
-
-def pounds(pence: int) -> str:
-    """Exact money text for COPY, from whole pence (never through a float)."""
-    return f"{pence // 100}.{pence % 100:02d}"
 
 
 def _placement(rng: random.Random, age: int) -> tuple:
@@ -373,13 +144,13 @@ def generate_placements(council_id: int, lac: int, spec, rng) -> dict[str, int]:
                 )
 
     counts = {
-        "children": _copy(
+        "children": copy_rows(
             "placements_child",
             ["id", "council_id", "reference", "birth_year", "birth_month", "uasc"],
             child_rows(),
         )
     }
-    counts["episodes"] = _copy(
+    counts["episodes"] = copy_rows(
         "placements_episode",
         ["child_id", "council_id", "start", *(f'"{f}"' for f in EPISODE_FIELDS), "weekly_cost"],
         episode_rows(),
@@ -405,7 +176,7 @@ def generate_staffing(la_code: str, staff: int, service_id: int, line_id, spec, 
     first_post = _reserve_ids("workforce_post", staff)
     agency_base = rng.uniform(0.05, 0.25)
     counts = {
-        "teams": _copy(
+        "teams": copy_rows(
             "workforce_team",
             ["id", "service_id", "name", "caseload_target", "line_id"],
             (
@@ -430,7 +201,7 @@ def generate_staffing(la_code: str, staff: int, service_id: int, line_id, spec, 
                 social,
             )
         )
-    counts["posts"] = _copy(
+    counts["posts"] = copy_rows(
         "workforce_post",
         ["id", "reference", "team_id", "title", "grade", "fte", "budgeted_cost", "social_work"],
         iter(posts),
@@ -460,7 +231,7 @@ def generate_staffing(la_code: str, staff: int, service_id: int, line_id, spec, 
                 )
                 start = end
 
-    counts["fillings"] = _copy(
+    counts["fillings"] = copy_rows(
         "workforce_filling",
         ["post_id", "start", '"end"', "status", "fte", "annual_cost"],
         fillings(),
@@ -468,7 +239,7 @@ def generate_staffing(la_code: str, staff: int, service_id: int, line_id, spec, 
     months = [
         datetime.date(spec.last_year - 1 + (m + 3) // 12, (m + 3) % 12 + 1, 1) for m in range(24)
     ]
-    counts["caseloads"] = _copy(
+    counts["caseloads"] = copy_rows(
         "workforce_teamcaseload",
         ["team_id", "month", "cases", "case_holding_fte"],
         (
