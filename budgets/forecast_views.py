@@ -20,7 +20,7 @@ from budgets.access import (
 )
 from budgets.formatting import sign_off_summary
 from budgets.forms import ForecastGridForm, PeriodFilterForm, ReturnReasonForm
-from budgets.models import Service, SignOff
+from budgets.models import Service, SignOff, stage_label
 
 
 def comparisons() -> list:
@@ -101,7 +101,7 @@ def forecast_entry(request, directorate: str, service: str):
             "errors": errors,
             "sign_off": sign_off,
             "returned": returned,
-            "stage": metrics.stage_label(sign_off.status if sign_off else None),
+            "stage": stage_label(sign_off.status if sign_off else None),
             "status_line": sign_off_summary(sign_off),
             "savings_shortfall": shortfall,
             "can_sign_off": can_sign_off_service(request.user, service),

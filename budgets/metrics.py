@@ -11,10 +11,13 @@ tests/budgets/test_on_budget_rule.py.
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 
-from budgets.models import BudgetLine, Forecast, Service, SignOff
+if TYPE_CHECKING:  # types only: metrics read no models
+    from budgets.models import BudgetLine, Forecast
+
 
 ZERO = Decimal("0.00")
 
@@ -143,7 +146,7 @@ def rag_thresholds() -> dict[str, dict[str, str]]:
 class GridRow:
     """One budget line on the forecast page."""
 
-    line: BudgetLine
+    line: "BudgetLine"
     budget: Decimal
     actuals: Decimal
     previous: Decimal | None
@@ -266,45 +269,6 @@ def savings_totals(savings: Iterable) -> SavingsTotals:
         totals.delivery += saving.forecast_delivery
         totals.shortfall += saving.shortfall
     return totals
-
-
-# A service's stage in the month's forecast, for pages' status tags.
-NO_FORECASTS = "no_forecasts"
-IN_PROGRESS = "in_progress"
-STAGE_LABELS = {
-    NO_FORECASTS: "No forecasts yet",
-    IN_PROGRESS: "In progress",
-    SignOff.Status.SUBMITTED: "Submitted",
-    SignOff.Status.RETURNED: "Returned for changes",
-    SignOff.Status.SIGNED_OFF: "Signed off",
-}
-
-
-def stage_label(sign_off_status: str | None) -> str:
-    """The stage of a service whose sign-off row has this status (None: not yet submitted)."""
-    return STAGE_LABELS[sign_off_status or IN_PROGRESS]
-
-
-@dataclass
-class MonthEndRow:
-    """One service at month end: how far its forecast has got, and who is involved."""
-
-    service: Service
-    lines: int  # lines with a budget in the year (budgeted_lines)
-    forecast: int  # of those, lines with a forecast at the period
-    sign_off: SignOff | None
-    finance_officers: list
-    directors: list
-
-    @property
-    def stage(self) -> str:
-        if self.sign_off is not None:
-            return self.sign_off.status
-        return IN_PROGRESS if self.forecast else NO_FORECASTS
-
-    @property
-    def stage_label(self) -> str:
-        return STAGE_LABELS[self.stage]
 
 
 NOT_ANALYSED = "Not analysed by account"

@@ -27,7 +27,10 @@ from django.db.models.functions import Coalesce
 from budgets import metrics
 from budgets.metrics import ZERO
 from budgets.models import (
+    IN_PROGRESS,
     MONEY,
+    NO_FORECASTS,
+    STAGE_LABELS,
     Actual,
     AuditEntry,
     Budget,
@@ -38,6 +41,7 @@ from budgets.models import (
     LedgerEntry,
     Period,
     Saving,
+    Service,
     SignOff,
     area_sort_key,
     areas_by_code,
@@ -258,7 +262,29 @@ def _by_name(user) -> tuple:
     return (user.last_name, user.first_name, user.username)
 
 
-def month_end(period: Period, services) -> list[metrics.MonthEndRow]:
+@dataclass
+class MonthEndRow:
+    """One service at month end: how far its forecast has got, and who is involved."""
+
+    service: Service
+    lines: int  # lines with a budget in the year (budgeted_lines)
+    forecast: int  # of those, lines with a forecast at the period
+    sign_off: SignOff | None
+    finance_officers: list
+    directors: list
+
+    @property
+    def stage(self) -> str:
+        if self.sign_off is not None:
+            return self.sign_off.status
+        return IN_PROGRESS if self.forecast else NO_FORECASTS
+
+    @property
+    def stage_label(self) -> str:
+        return STAGE_LABELS[self.stage]
+
+
+def month_end(period: Period, services) -> list[MonthEndRow]:
     """Every one of `services` with its stage at the period, lines forecast of lines budgeted,
     its finance officers and its directorate's directors. Four queries, however many services:
     the services with both counts, the officers, the directors, the period's sign-offs."""
@@ -282,7 +308,7 @@ def month_end(period: Period, services) -> list[metrics.MonthEndRow]:
         )
     }
     return [
-        metrics.MonthEndRow(
+        MonthEndRow(
             service=service,
             lines=service.lines_budgeted,
             forecast=service.lines_forecast,

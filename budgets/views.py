@@ -14,6 +14,7 @@ from budgets.models import (
     ImportRecord,
     Period,
     Service,
+    stage_label,
 )
 from budgets.tables import (
     ChangesTable,
@@ -55,7 +56,7 @@ def index(request):
         for directorate in directorates:
             for service in directorate.children:
                 service.stage_status = stages.get((directorate.key, service.key))
-                service.stage = metrics.stage_label(service.stage_status)
+                service.stage = stage_label(service.stage_status)
     return render(
         request,
         "budgets/index.html",

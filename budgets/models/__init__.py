@@ -14,7 +14,13 @@ from budgets.calendar import month_end, month_of
 from budgets.models.audit import AuditEntry, ImportRecord
 from budgets.models.ledger import MONEY, Actual, Budget, Forecast, LedgerEntry, Saving
 from budgets.models.reference import DfeFigure, LocalAuthority, StatisticalNeighbour
-from budgets.models.sign_off import SignOff
+from budgets.models.sign_off import (
+    IN_PROGRESS,
+    NO_FORECASTS,
+    STAGE_LABELS,
+    SignOff,
+    stage_label,
+)
 from budgets.models.structure import (
     DEFAULT_AREAS,
     INCOME_AREA,
@@ -33,6 +39,9 @@ from budgets.models.years import FinancialYear, Period, label_for, parse_year_la
 __all__ = [
     "DEFAULT_AREAS",
     "INCOME_AREA",
+    "IN_PROGRESS",
+    "NO_FORECASTS",
+    "STAGE_LABELS",
     "MONEY",
     "Actual",
     "AreaOfSpend",
@@ -60,4 +69,5 @@ __all__ = [
     "month_end",
     "month_of",
     "parse_year_label",
+    "stage_label",
 ]

@@ -7,6 +7,16 @@ from django.db.models import Q
 from budgets.models.structure import Service
 from budgets.models.years import Period
 
+# A service's stage in the month's forecast, for pages' status tags: before any sign-off row it
+# has no forecasts yet or is in progress; then the sign-off's own status.
+NO_FORECASTS = "no_forecasts"
+IN_PROGRESS = "in_progress"
+
+
+def stage_label(sign_off_status: str | None) -> str:
+    """The stage of a service whose sign-off row has this status (None: not yet submitted)."""
+    return STAGE_LABELS[sign_off_status or IN_PROGRESS]
+
 
 class SignOff(models.Model):
     """A service's forecast for a period: submitted by its finance officer, then signed off by a
@@ -63,3 +73,12 @@ class SignOff(models.Model):
 
     def __str__(self) -> str:
         return f"{self.service.code} {self.period}: {self.get_status_display()}"
+
+
+STAGE_LABELS = {
+    NO_FORECASTS: "No forecasts yet",
+    IN_PROGRESS: "In progress",
+    SignOff.Status.SUBMITTED: "Submitted",
+    SignOff.Status.RETURNED: "Returned for changes",
+    SignOff.Status.SIGNED_OFF: "Signed off",
+}

@@ -31,7 +31,7 @@ def queries_to_build() -> int:
 def test_building_the_pack_runs_a_fixed_number_of_queries(administrator):
     council = Council.objects.current().get()
     everything = queries_to_build()
-    assert everything == 35
+    assert everything == 38
     entries = pack_entries(council)
     for entry in entries:
         entry.show_chart = False
