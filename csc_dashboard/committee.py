@@ -20,8 +20,9 @@ from budgets import trends
 from budgets.benchmark_metrics import FinanceBenchmarks, finance_benchmarks
 from budgets.models import Council, Forecast, Period, Saving, Service, month_of
 from budgets.reference import neighbours_of
-from placements import metrics as placement_metrics
+from placements import selectors as placement_selectors
 from workforce import metrics as workforce_metrics
+from workforce import selectors as workforce_selectors
 
 ZERO = Decimal("0")
 
@@ -202,7 +203,10 @@ def savings_delivery(period: Period, service: Service) -> CommitteeTable:
 def lac_counts(period: Period) -> CommitteeTable:
     last = period.year.start_year
     rows = [
-        {"date": f"August {year}", "children": placement_metrics.lac_on(datetime.date(year, 8, 31))}
+        {
+            "date": f"August {year}",
+            "children": placement_selectors.lac_on(datetime.date(year, 8, 31)),
+        }
         for year in range(last, last - 6, -1)
     ]
     return CommitteeTable(
@@ -225,7 +229,7 @@ def placement_costs(day: datetime.date, finance: FinanceBenchmarks | None = None
             "unit": c.unit_cost,
             "annual": c.annual_cost,
         }
-        for c in placement_metrics.placement_costs(day)
+        for c in placement_selectors.placement_costs(day)
         if c.children
     ]
     total = {
@@ -277,9 +281,9 @@ def placement_costs(day: datetime.date, finance: FinanceBenchmarks | None = None
 
 
 def staffing(day: datetime.date) -> CommitteeTable:
-    fte = workforce_metrics.fte_by_status(day)
+    fte = workforce_selectors.fte_by_status(day)
     rows = [
-        {"measure": "FTE staff in post", "value": fte["agency"] + fte["permanent"]},
+        {"measure": "FTE staff in post", "value": workforce_metrics.staff_in_post(fte)},
         {"measure": "of whom agency FTE", "value": fte["agency"]},
         {
             "measure": "Agency workers, % of staff in post",
@@ -300,7 +304,7 @@ def caseloads(day: datetime.date) -> CommitteeTable:
     metrics decide which: the rows come from the data)."""
     rows = [
         {"team": r["team"], "target": r["target"], "actual": r["actual"]}
-        for r in workforce_metrics.caseloads(day.replace(day=1))
+        for r in workforce_selectors.caseloads(day.replace(day=1))
     ]
     return CommitteeTable(
         "caseloads",
@@ -385,17 +389,17 @@ def committee_pack(
         savings_by_year(service),
         savings_delivery(period, service),
     ]
-    if placement_metrics.has_episodes():
+    if placement_selectors.has_episodes():
         finance = finance_benchmarks(council.la_code, day)
         tables += [lac_counts(period), placement_costs(day, finance)]
-    if workforce_metrics.has_fillings():
+    if workforce_selectors.has_fillings():
         tables.append(staffing(day))
     caseload_table = caseloads(day)
     if caseload_table.rows:
         tables.append(caseload_table)
     neighbours = [a.la_code for a in neighbours_of(council.la_code)]
-    lac = placement_metrics.lac_rate_benchmark(council.la_code, neighbours, day)
-    staff = workforce_metrics.benchmarks(council.la_code, neighbours, day)
+    lac = placement_selectors.lac_rate_benchmark(council.la_code, neighbours, day)
+    staff = workforce_selectors.benchmarks(council.la_code, neighbours, day)
     if lac["year"] is not None or staff["year"] is not None:
         tables.append(benchmarks(council.la_code, lac, staff))
     labels = council.committee_labels if isinstance(council.committee_labels, dict) else {}
