@@ -318,10 +318,10 @@ def caseloads(day: datetime.date) -> CommitteeTable:
 def benchmarks(la_code: str, lac: dict, staff: dict) -> CommitteeTable:
     """The LAC rate and workforce indicators of the years the benchmark rule gives for the
     period's end (lac["rule"], staff["rule"]), never a later year's."""
-    by_area = {row["area"]: row for row in staff["rows"]}
-    england = by_area.get("England", {})
-    sn = by_area.get("Statistical neighbours (average)", {})
-    council = by_area.get("This council", {})
+    by_key = {row["key"]: row for row in staff["rows"]}
+    england = by_key.get("england", {})
+    sn = by_key.get("neighbours", {})
+    council = by_key.get("council", {})
     rows = [
         {
             "measure": f"Looked after children per 10,000 (31 March {lac['year']})",
