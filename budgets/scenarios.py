@@ -7,6 +7,7 @@ app's model adds its kinds and the database checks on its parameters, and each a
 placements and workforce may not import each other."""
 
 from django.conf import settings
+from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
 
@@ -80,3 +81,23 @@ def scenario_save(
             new=f"{kind}: {parameters}",
         )
         return scenario
+
+
+def save_from_form(request, form, save) -> list[str]:
+    """Save the scenario a bound scenario form describes through `save` (an app's
+    services.scenario_save): the form's or the service's messages, or none and a note that it
+    was saved. Both scenarios pages post through this."""
+    if not form.is_valid():
+        return list(form.non_field_errors())
+    name = form.cleaned_data["name"]
+    try:
+        save(
+            user=request.user,
+            name=name,
+            kind=form.cleaned_data["kind"],
+            parameters=form.cleaned_data["parameters"],
+        )
+    except ScenarioRefused as exc:
+        return [str(exc)]
+    messages.success(request, f"Saved scenario {name!r}.")
+    return []

@@ -15,9 +15,8 @@ from django.views.decorators.http import require_GET
 
 from budgets import charts, metrics, trends
 from budgets.access import role_required
-from budgets.cache import cached
 from budgets.figure import chart
-from csc_dashboard.pages import Scope, chosen_scope, period_or_404, scopes
+from csc_dashboard.pages import Scope, period_or_404, scoped_context
 from csc_dashboard.routers import replica_reads
 from placements import backtest as placement_backtest
 from placements import backtest_charts
@@ -29,19 +28,7 @@ from placements import backtest_charts
 def movement(request):
     """The year-end forecast at each period against budget; for a closed year, how far each
     month's forecast was from the final outturn."""
-    period = period_or_404(request)
-    options = scopes(request.user, directorates=True)
-    scope = chosen_scope(request, period, options)
-    context = {"period": period, "years": metrics.years_with_periods(), "scopes": options}
-    if period is not None and scope is not None:
-        context.update(scope=scope)
-        context.update(
-            cached(
-                ("movement", period.pk, scope.value),
-                lambda: _movement(period, scope),
-                request=request,
-            )
-        )
+    context = scoped_context(request, "movement", _movement, directorates=True)
     return render(request, "csc_dashboard/movement.html", context)
 
 
@@ -82,17 +69,7 @@ def _movement(period, scope: Scope) -> dict:
 @require_GET
 def areas(request):
     """A service's forecast overspend by area of spend (the committee's budget-by-area table)."""
-    period = period_or_404(request)
-    options = scopes(request.user, directorates=False)
-    scope = chosen_scope(request, period, options)
-    context = {"period": period, "years": metrics.years_with_periods(), "scopes": options}
-    if period is not None and scope is not None:
-        context.update(scope=scope)
-        context.update(
-            cached(
-                ("areas", period.pk, scope.value), lambda: _areas(period, scope), request=request
-            )
-        )
+    context = scoped_context(request, "areas", _areas, directorates=False)
     return render(request, "csc_dashboard/areas.html", context)
 
 

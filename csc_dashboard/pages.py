@@ -90,3 +90,19 @@ def chosen_scope(request, period, options: list[Scope]) -> Scope | None:
         ("service variances", period.pk, reader_key(request.user)), build, request=request
     )
     return max(services, key=lambda o: variances.get(o.value, 0))
+
+
+def scoped_context(request, page: str, build, *, directorates: bool) -> dict:
+    """The context of a page filtered by period and scope: the filter's choices, and what
+    build(period, scope) gives for the chosen ones, cached per data version as (page, period,
+    scope). A 404 for a period or scope that does not exist or the user may not see."""
+    period = period_or_404(request)
+    options = scopes(request.user, directorates=directorates)
+    scope = chosen_scope(request, period, options)
+    context = {"period": period, "years": metrics.years_with_periods(), "scopes": options}
+    if period is not None and scope is not None:
+        context["scope"] = scope
+        context.update(
+            cached((page, period.pk, scope.value), lambda: build(period, scope), request=request)
+        )
+    return context

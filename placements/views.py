@@ -14,7 +14,7 @@ from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
 from budgets.numbers import UNUSABLE, query_date, query_day, safely
 from budgets.reference import neighbours_of
-from budgets.scenarios import may_save_scenarios
+from budgets.scenarios import may_save_scenarios, save_from_form
 from placements import charts as placement_charts
 from placements import demand_inputs, demand_scenarios, metrics, scenarios, selectors, services
 from placements.categories import CostCategory
@@ -140,7 +140,7 @@ def scenario_list(request):
     if request.method == "POST":
         if not may_save_scenarios(request.user):
             raise PermissionDenied("Only finance officers and directors save scenarios.")
-        errors = _save_scenario(request)
+        errors = save_from_form(request, ScenarioForm(request.POST), services.scenario_save)
         if not errors:
             return redirect("placements:scenarios")
     stored = list(Scenario.objects.current())
@@ -204,21 +204,3 @@ def _demand_outcomes(request, stored: list[Scenario]) -> dict[int, tuple]:
         )
         result[s.pk] = (s, outcome, problem, parsed.describe())
     return result
-
-
-def _save_scenario(request) -> list[str]:
-    form = ScenarioForm(request.POST)
-    if not form.is_valid():
-        return list(form.non_field_errors())
-    name = form.cleaned_data["name"]
-    try:
-        services.scenario_save(
-            user=request.user,
-            name=name,
-            kind=form.cleaned_data["kind"],
-            parameters=form.cleaned_data["parameters"],
-        )
-    except services.ScenarioRefused as exc:
-        return [str(exc)]
-    messages.success(request, f"Saved scenario {name!r}.")
-    return []

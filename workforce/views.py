@@ -14,7 +14,7 @@ from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
 from budgets.numbers import query_date, query_day, safely
 from budgets.reference import neighbours_of
-from budgets.scenarios import may_save_scenarios
+from budgets.scenarios import may_save_scenarios, save_from_form
 from workforce import charts, metrics, scenarios, selectors, services
 from workforce.forms import ScenarioForm, UploadForm
 from workforce.importers import csww_import, establishment_import
@@ -113,7 +113,7 @@ def scenario_list(request):
     if request.method == "POST":
         if not may_save_scenarios(request.user):
             raise PermissionDenied("Only finance officers and directors save scenarios.")
-        errors = _save(request)
+        errors = save_from_form(request, ScenarioForm(request.POST), services.scenario_save)
         if not errors:
             return redirect("workforce:scenarios")
     position = selectors.StaffingPosition(day)
@@ -127,21 +127,3 @@ def scenario_list(request):
         {"day": day, "saved": saved, "errors": errors},
         status=400 if errors else 200,
     )
-
-
-def _save(request) -> list[str]:
-    form = ScenarioForm(request.POST)
-    if not form.is_valid():
-        return list(form.non_field_errors())
-    name = form.cleaned_data["name"]
-    try:
-        services.scenario_save(
-            user=request.user,
-            name=name,
-            kind=form.cleaned_data["kind"],
-            parameters=form.cleaned_data["parameters"],
-        )
-    except services.ScenarioRefused as exc:
-        return [str(exc)]
-    messages.success(request, f"Saved scenario {name!r}.")
-    return []
