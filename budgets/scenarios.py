@@ -86,7 +86,9 @@ def scenario_save(
 def save_from_form(request, form, save) -> list[str]:
     """Save the scenario a bound scenario form describes through `save` (an app's
     services.scenario_save): the form's or the service's messages, or none and a note that it
-    was saved. Both scenarios pages post through this."""
+    was saved. Both scenarios pages post through this; only scenario writers may post."""
+    if not may_save_scenarios(request.user):
+        raise PermissionDenied("Only finance officers and directors save scenarios.")
     if not form.is_valid():
         return list(form.non_field_errors())
     name = form.cleaned_data["name"]

@@ -2,7 +2,6 @@ import datetime
 import json
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,7 +13,7 @@ from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
 from budgets.numbers import UNUSABLE, query_date, query_day, safely
 from budgets.reference import neighbours_of
-from budgets.scenarios import may_save_scenarios, save_from_form
+from budgets.scenarios import save_from_form
 from placements import charts as placement_charts
 from placements import demand_inputs, demand_scenarios, metrics, scenarios, selectors, services
 from placements.categories import CostCategory
@@ -138,8 +137,6 @@ def scenario_list(request):
     code = _council_code()
     errors = []
     if request.method == "POST":
-        if not may_save_scenarios(request.user):
-            raise PermissionDenied("Only finance officers and directors save scenarios.")
         errors = save_from_form(request, ScenarioForm(request.POST), services.scenario_save)
         if not errors:
             return redirect("placements:scenarios")

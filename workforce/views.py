@@ -2,7 +2,6 @@ import datetime
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -14,7 +13,7 @@ from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
 from budgets.numbers import query_date, query_day, safely
 from budgets.reference import neighbours_of
-from budgets.scenarios import may_save_scenarios, save_from_form
+from budgets.scenarios import save_from_form
 from workforce import charts, metrics, scenarios, selectors, services
 from workforce.forms import ScenarioForm, UploadForm
 from workforce.importers import csww_import, establishment_import
@@ -111,8 +110,6 @@ def scenario_list(request):
     day = query_day(request, selectors.latest_month_end)
     errors = []
     if request.method == "POST":
-        if not may_save_scenarios(request.user):
-            raise PermissionDenied("Only finance officers and directors save scenarios.")
         errors = save_from_form(request, ScenarioForm(request.POST), services.scenario_save)
         if not errors:
             return redirect("workforce:scenarios")
