@@ -18,6 +18,7 @@ from workforce import charts, metrics, scenarios, selectors, services
 from workforce.forms import ScenarioForm, UploadForm
 from workforce.importers import csww_import, establishment_import
 from workforce.models import CensusReturn, Scenario
+from workforce.tables import CaseloadTable, IndicatorTable, TeamRatioTable
 
 
 def _charts(day: datetime.date) -> dict:
@@ -58,6 +59,7 @@ def index(request):
     council = Council.objects.current().first()
     code = council.la_code if council else ""
     context = cached(("workforce-home", day.isoformat()), lambda: _charts(day), request=request)
+    benchmarks = selectors.benchmarks(code, [a.la_code for a in neighbours_of(code)], day)
     fte = context["fte"]
     context.update(
         {
@@ -67,9 +69,10 @@ def index(request):
             "ratio": metrics.agency_ratio(fte),
             "vacancy_rate": metrics.vacancy_rate(fte),
             "premium": selectors.agency_premium(day),
-            "by_team": selectors.agency_ratio_by_team(day),
-            "caseloads": selectors.caseloads(day.replace(day=1)),
-            "benchmarks": selectors.benchmarks(code, [a.la_code for a in neighbours_of(code)], day),
+            "team_table": TeamRatioTable(selectors.agency_ratio_by_team(day)),
+            "caseload_table": CaseloadTable(selectors.caseloads(day.replace(day=1))),
+            "benchmarks": benchmarks,
+            "indicator_table": IndicatorTable(benchmarks),
             "census": [
                 (c, metrics.census_problems(vars(c)))
                 for c in CensusReturn.objects.current().order_by("-reference_date")[:3]
