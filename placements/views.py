@@ -20,6 +20,7 @@ from placements.categories import CostCategory
 from placements.forms import DEMAND_FORM_ROWS, EpisodesUploadForm, ScenarioForm
 from placements.importers import episodes_import
 from placements.models import Scenario
+from placements.tables import AugustTable, LacRateTable
 
 # How many years of month ends the trend shows, to the page's date.
 TREND_YEARS = 5
@@ -78,6 +79,7 @@ def index(request):
     code = _council_code()
     costs = selectors.placement_costs(day)
     headline = selectors.lac_headline(day, code)
+    comparators = selectors.lac_rate_benchmark(code, _neighbours(code), day)
     context = {
         "choice": choice,
         "day": day,
@@ -86,9 +88,10 @@ def index(request):
         "rate": headline.rate,
         "costs": costs,
         "annual_total": metrics.annual_total(costs),
-        "august": selectors.lac_at_end_of_august(day),
+        "august_table": AugustTable(selectors.lac_at_end_of_august(day), day),
         "dates": selectors.suggested_dates(),
-        "comparators": selectors.lac_rate_benchmark(code, _neighbours(code), day),
+        "comparators": comparators,
+        "lac_rate_table": LacRateTable(comparators),
         "can_upload": has_role(request.user, Role.FINANCE_OFFICER, Role.ADMINISTRATOR),
     }
     context.update(

@@ -4,30 +4,7 @@ templates/_govuk_table.html (a caption, the first column as each row's header)."
 import django_tables2 as tables
 from django.template.defaultfilters import floatformat
 
-NUMERIC = {
-    "th": {"class": "govuk-table__header govuk-table__header--numeric"},
-    "td": {"class": "govuk-table__cell govuk-table__cell--numeric"},
-}
-TEXT = {"th": {"class": "govuk-table__header"}}
-
-
-class GovukTable(tables.Table):
-    """Not sortable (the order is the data's), rendered in the GOV.UK markup."""
-
-    caption = ""
-
-    class Meta:
-        template_name = "_govuk_table.html"
-        orderable = False
-
-
-class Figure(tables.Column):
-    """A number, or `missing` when there is none."""
-
-    def __init__(self, *args, missing="-", **kwargs):
-        kwargs.setdefault("attrs", NUMERIC)
-        kwargs.setdefault("default", missing)
-        super().__init__(*args, **kwargs)
+from budgets.govuk_tables import TEXT, Figure, GovukTable
 
 
 class CaseloadTable(GovukTable):

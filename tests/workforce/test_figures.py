@@ -135,3 +135,14 @@ def test_another_councils_staff_are_not_counted():
         len(selectors.caseloads(datetime.date(2018, 9, 1))),
     )
     assert after == before
+
+
+def test_every_workforce_table_draws_in_the_govuk_markup_with_its_caption(client_for, scrutiny):
+    html = client_for(scrutiny).get("/workforce/?date=2018-08-31").content.decode()
+    for caption in [
+        "Average number of cases per social worker, target and actual",
+        "Agency ratio by team",
+        "Published workforce indicators, census of 30 September 2017 (DfE)",
+    ]:
+        assert f'<caption class="govuk-table__caption govuk-table__caption--m">{caption}' in html
+    assert 'class="table-container"' not in html  # django-tables2's own template is not used
