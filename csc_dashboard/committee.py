@@ -19,8 +19,9 @@ from budgets import metrics as budget_metrics
 from budgets.benchmark_metrics import FinanceBenchmarks, finance_benchmarks
 from budgets.models import Council, Forecast, Period, Saving, Service
 from budgets.reference import neighbours_of
-from placements import metrics as placement_metrics
+from placements import selectors as placement_selectors
 from workforce import metrics as workforce_metrics
+from workforce import selectors as workforce_selectors
 
 ZERO = Decimal("0")
 
@@ -200,7 +201,10 @@ def savings_delivery(period: Period, service: Service) -> CommitteeTable:
 def lac_counts(period: Period) -> CommitteeTable:
     last = period.year.start_year
     rows = [
-        {"date": f"August {year}", "children": placement_metrics.lac_on(datetime.date(year, 8, 31))}
+        {
+            "date": f"August {year}",
+            "children": placement_selectors.lac_on(datetime.date(year, 8, 31)),
+        }
         for year in range(last, last - 6, -1)
     ]
     return CommitteeTable(
@@ -223,7 +227,7 @@ def placement_costs(day: datetime.date, finance: FinanceBenchmarks | None = None
             "unit": c.unit_cost,
             "annual": c.annual_cost,
         }
-        for c in placement_metrics.placement_costs(day)
+        for c in placement_selectors.placement_costs(day)
         if c.children
     ]
     total = {
@@ -275,9 +279,9 @@ def placement_costs(day: datetime.date, finance: FinanceBenchmarks | None = None
 
 
 def staffing(day: datetime.date) -> CommitteeTable:
-    fte = workforce_metrics.fte_by_status(day)
+    fte = workforce_selectors.fte_by_status(day)
     rows = [
-        {"measure": "FTE staff in post", "value": fte["agency"] + fte["permanent"]},
+        {"measure": "FTE staff in post", "value": workforce_metrics.staff_in_post(fte)},
         {"measure": "of whom agency FTE", "value": fte["agency"]},
         {
             "measure": "Agency workers, % of staff in post",
@@ -298,7 +302,7 @@ def caseloads(day: datetime.date) -> CommitteeTable:
     metrics decide which: the rows come from the data)."""
     rows = [
         {"team": r["team"], "target": r["target"], "actual": r["actual"]}
-        for r in workforce_metrics.caseloads(day.replace(day=1))
+        for r in workforce_selectors.caseloads(day.replace(day=1))
     ]
     return CommitteeTable(
         "caseloads",
@@ -312,10 +316,10 @@ def caseloads(day: datetime.date) -> CommitteeTable:
 def benchmarks(la_code: str, lac: dict, staff: dict) -> CommitteeTable:
     """The LAC rate and workforce indicators of the years the benchmark rule gives for the
     period's end (lac["rule"], staff["rule"]), never a later year's."""
-    by_area = {row["area"]: row for row in staff["rows"]}
-    england = by_area.get("England", {})
-    sn = by_area.get("Statistical neighbours (average)", {})
-    council = by_area.get("This council", {})
+    by_key = {row["key"]: row for row in staff["rows"]}
+    england = by_key.get("england", {})
+    sn = by_key.get("neighbours", {})
+    council = by_key.get("council", {})
     rows = [
         {
             "measure": f"Looked after children per 10,000 (31 March {lac['year']})",
@@ -383,17 +387,17 @@ def committee_pack(
         savings_by_year(service),
         savings_delivery(period, service),
     ]
-    if placement_metrics.has_episodes():
+    if placement_selectors.has_episodes():
         finance = finance_benchmarks(council.la_code, day)
         tables += [lac_counts(period), placement_costs(day, finance)]
-    if workforce_metrics.has_fillings():
+    if workforce_selectors.has_fillings():
         tables.append(staffing(day))
     caseload_table = caseloads(day)
     if caseload_table.rows:
         tables.append(caseload_table)
     neighbours = [a.la_code for a in neighbours_of(council.la_code)]
-    lac = placement_metrics.lac_rate_benchmark(council.la_code, neighbours, day)
-    staff = workforce_metrics.benchmarks(council.la_code, neighbours, day)
+    lac = placement_selectors.lac_rate_benchmark(council.la_code, neighbours, day)
+    staff = workforce_selectors.benchmarks(council.la_code, neighbours, day)
     if lac["year"] is not None or staff["year"] is not None:
         tables.append(benchmarks(council.la_code, lac, staff))
     return tables

@@ -1,9 +1,9 @@
 from django.conf import settings
-from django.urls import NoReverseMatch, reverse
+from django.urls import reverse
 
 from budgets.models import Council
 
-# The header's navigation: (label, url name). An entry appears once its page exists.
+# The header's navigation: (label, url name).
 NAVIGATION = [
     ("Overview", "overview"),
     ("Budgets", "budgets:index"),
@@ -19,10 +19,7 @@ def service_identity(request):
     council = Council.objects.current().only("name").first()
     navigation = []
     for label, name in NAVIGATION:
-        try:
-            url = reverse(name)
-        except NoReverseMatch:
-            continue
+        url = reverse(name)
         navigation.append(
             {
                 "label": label,

@@ -6,113 +6,20 @@ figures and tables to a template. The filters are `year`, `period` and `scope`: 
 code (`CFS`) or a directorate and service (`CFS/SCF`).
 """
 
-from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from django.db.models import QuerySet
-from django.http import Http404, HttpResponsePermanentRedirect, HttpResponseRedirect
+from django.http import HttpResponsePermanentRedirect, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
 from budgets import charts, metrics, trends
-from budgets.access import Role, has_role, role_required, visible_services
-from budgets.cache import cached
-from budgets.chart_style import figure_data
-from budgets.models import Service
+from budgets.access import role_required
+from budgets.figure import chart
+from csc_dashboard.pages import Scope, period_or_404, scoped_context
 from csc_dashboard.routers import replica_reads
 from placements import backtest as placement_backtest
 from placements import backtest_charts
-
-
-@dataclass
-class Scope:
-    value: str
-    label: str
-    name: str
-    services: QuerySet
-
-
-def reader_key(user) -> str:
-    """Whose figures these are, for the cache: everyone who reads everything sees the same;
-    a finance officer sees their own services only."""
-    return "all" if has_role(user, *Role.READ_EVERYTHING) else f"user:{user.pk}"
-
-
-def chart(chart_id: str, fig, summary: str) -> dict:
-    """What templates/_chart.html needs to draw one figure."""
-    return {
-        "id": chart_id,
-        "data_id": f"{chart_id}-data",
-        "title": fig.layout.title.text,
-        "summary": summary,
-        "figure": figure_data(fig),
-    }
-
-
-def period_or_404(request):
-    period = metrics.resolve_period(request.GET.get("year"), request.GET.get("period"))
-    if period is None and (request.GET.get("year") or request.GET.get("period")):
-        raise Http404("No such financial year and period.")
-    return period
-
-
-def scopes(user, *, directorates: bool) -> list[Scope]:
-    """The directorates (for readers of everything: a finance officer sees only part of one)
-    and services this user may choose. One query."""
-    services = list(
-        visible_services(user, Service.objects.select_related("directorate")).order_by(
-            "directorate__code", "code"
-        )
-    )
-    result = []
-    seen = set()
-    for service in services:
-        directorate = service.directorate
-        if directorates and has_role(user, *Role.READ_EVERYTHING) and directorate.pk not in seen:
-            seen.add(directorate.pk)
-            result.append(
-                Scope(
-                    directorate.code,
-                    f"{directorate.name} (directorate)",
-                    directorate.name,
-                    Service.objects.filter(directorate=directorate),
-                )
-            )
-        result.append(
-            Scope(
-                f"{directorate.code}/{service.code}",
-                f"{service.name} ({directorate.code})",
-                service.name,
-                Service.objects.filter(pk=service.pk),
-            )
-        )
-    return result
-
-
-def chosen_scope(request, period, options: list[Scope]) -> Scope | None:
-    """The scope named in the URL; by default the service with the largest forecast
-    overspend at the period, the one scrutiny asks about first."""
-    wanted = request.GET.get("scope")
-    if wanted:
-        for option in options:
-            if option.value == wanted:
-                return option
-        raise Http404("No such directorate or service, or not one you may see.")
-    services = [o for o in options if "/" in o.value]
-    if not services or period is None:
-        return services[0] if services else None
-
-    def build():
-        positions = metrics.directorate_positions(
-            period, visible_services(request.user, Service.objects.all())
-        )
-        return {f"{d.key}/{s.key}": s.variance for d in positions for s in d.children}
-
-    variances = cached(
-        ("service variances", period.pk, reader_key(request.user)), build, request=request
-    )
-    return max(services, key=lambda o: variances.get(o.value, 0))
 
 
 @replica_reads
@@ -121,19 +28,7 @@ def chosen_scope(request, period, options: list[Scope]) -> Scope | None:
 def movement(request):
     """The year-end forecast at each period against budget; for a closed year, how far each
     month's forecast was from the final outturn."""
-    period = period_or_404(request)
-    options = scopes(request.user, directorates=True)
-    scope = chosen_scope(request, period, options)
-    context = {"period": period, "years": metrics.years_with_periods(), "scopes": options}
-    if period is not None and scope is not None:
-        context.update(scope=scope)
-        context.update(
-            cached(
-                ("movement", period.pk, scope.value),
-                lambda: _movement(period, scope),
-                request=request,
-            )
-        )
+    context = scoped_context(request, "movement", _movement, directorates=True)
     return render(request, "csc_dashboard/movement.html", context)
 
 
@@ -174,17 +69,7 @@ def _movement(period, scope: Scope) -> dict:
 @require_GET
 def areas(request):
     """A service's forecast overspend by area of spend (the committee's budget-by-area table)."""
-    period = period_or_404(request)
-    options = scopes(request.user, directorates=False)
-    scope = chosen_scope(request, period, options)
-    context = {"period": period, "years": metrics.years_with_periods(), "scopes": options}
-    if period is not None and scope is not None:
-        context.update(scope=scope)
-        context.update(
-            cached(
-                ("areas", period.pk, scope.value), lambda: _areas(period, scope), request=request
-            )
-        )
+    context = scoped_context(request, "areas", _areas, directorates=False)
     return render(request, "csc_dashboard/areas.html", context)
 
 

@@ -7,7 +7,7 @@ from django.views.decorators.http import require_GET
 
 from budgets.access import role_required
 from budgets.cache import cached
-from csc_dashboard.dashboard_views import chart
+from budgets.figure import chart
 from placements import demand, demand_charts, demand_inputs
 
 

@@ -274,9 +274,9 @@ FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 # Figures shown beside the officer's forecast: dotted paths of callables
 # (period, lines) -> {line id: Decimal}, each with a `label` (budgets never imports the apps).
 CSC_FORECAST_COMPARISONS: list[str] = [
-    "placements.metrics.commitment_forecast",
+    "placements.selectors.commitment_forecast",
     "placements.demand_comparison.demand_forecast",
-    "workforce.metrics.establishment_forecast",
+    "workforce.selectors.establishment_forecast",
 ]
 
 # The agency ratio the council aims for (%, default 11%: about the lowest London councils reach).

@@ -2,7 +2,7 @@ import sys
 
 from django.contrib.auth.decorators import login_not_required
 from django.db import DatabaseError, InterfaceError, OperationalError, connection
-from django.http import Http404, HttpResponse, JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
@@ -11,8 +11,9 @@ from django.views.decorators.http import require_GET
 from budgets import charts, metrics, trends
 from budgets.access import role_required, roles_of, visible_services
 from budgets.cache import cached
+from budgets.figure import chart
 from budgets.models import Service
-from csc_dashboard.dashboard_views import chart, reader_key
+from csc_dashboard.pages import period_or_404, reader_key
 from csc_dashboard.routers import replica_reads
 from placements.demand_comparison import demand_headline
 
@@ -35,9 +36,7 @@ def healthz(request):
 @require_GET
 def overview(request):
     """Each directorate's budget, forecast outturn and variance at the chosen period."""
-    period = metrics.resolve_period(request.GET.get("year"), request.GET.get("period"))
-    if period is None and (request.GET.get("year") or request.GET.get("period")):
-        raise Http404("No such financial year and period.")
+    period = period_or_404(request)
     figures = {"directorates": [], "headlines": [], "variance_charts": []}
     if period is not None:
         figures = cached(

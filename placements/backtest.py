@@ -8,7 +8,7 @@ absolute error by period.
 - The officers' forecast at a period: the placement lines' forecasts at it, a line without a
   forecast counting at its revised budget (as everywhere); periods with no forecast on any
   placement line are left out.
-- The commitment method: placements.metrics.commitment_forecast at that period.
+- The commitment method: placements.selectors.commitment_forecast at that period.
 - The demand model: actuals to the period + the projected cost to the year end, rates from the
   three years to the period end (placements.demand_comparison.demand_forecast).
 
@@ -24,8 +24,8 @@ from django.db.models import Sum
 
 from budgets.models import Actual, Budget, FinancialYear, Forecast, Period, month_of
 from placements import demand_comparison, demand_inputs
-from placements.metrics import commitment_forecast
 from placements.models import CategoryLine
+from placements.selectors import commitment_forecast
 
 ZERO = Decimal("0")
 PENNY = Decimal("0.01")

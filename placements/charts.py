@@ -9,7 +9,7 @@ from placements.categories import CostCategory
 
 
 def lac_by_month(series: list[tuple]) -> tuple[list[datetime.date], dict[str, list[int]]]:
-    """metrics.monthly_lac_series rows (month end, category, children) → the month ends, and
+    """selectors.monthly_lac_series rows (month end, category, children) → the month ends, and
     each category's count per month (0 where none), in the categories' own order."""
     months = sorted({row[0] for row in series})
     index = {month: i for i, month in enumerate(months)}

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from placements import metrics, projection
+from placements import projection, selectors
 from placements.categories import CostCategory
 from placements.models import Episode
 
@@ -144,14 +144,14 @@ class UnitCosts:
 
 def unit_costs(grouping: str, day: datetime.date) -> UnitCosts:
     """Each group's average weekly cost of the placements open on `day`, from the council's
-    episode costs and rate cards (placements.metrics.placement_costs). A demand-model group
+    episode costs and rate cards (placements.selectors.placement_costs). A demand-model group
     averages its categories weighted by children. A group with no cost of its own is given
     the average over all the council's placements that day, and is listed as a fallback."""
     names = group_names(grouping)
     to_group = category_group(grouping)
     sums: dict[str, Decimal] = {}
     counts: dict[str, int] = {}
-    for row in metrics.placement_costs(day):
+    for row in selectors.placement_costs(day):
         group = to_group.get(row.category, "other" if grouping == DEMAND_MODEL else row.category)
         if row.unit_cost is not None and row.children:
             sums[group] = sums.get(group, Decimal("0")) + row.unit_cost * row.children

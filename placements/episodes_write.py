@@ -135,7 +135,7 @@ def check_numbers(report, councils: dict[int, datetime.date]) -> None:
     """Children looked after now by each council loaded (on the latest date of its rows, or
     today if that is earlier), against the DfE's published rate: a warning, never a refusal."""
     from budgets.models import Council
-    from placements.metrics import lac_check
+    from placements.selectors import lac_check
 
     today = datetime.date.today()
     for council in Council.objects.filter(pk__in=councils).order_by("name"):

@@ -5,12 +5,12 @@ reference is a keyed hash of the identifier (settings.CSC_CHILD_ID_SALT), and on
 month of birth are kept.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
 from budgets.models import MONEY, BudgetLine, Council, CouncilOwnedQuerySet
 from budgets.numbers import DECIMAL_SQL_REGEX, WHOLE_SQL_REGEX
+from budgets.scenarios import SavedScenario
 from placements.categories import CostCategory
 
 
@@ -190,7 +190,7 @@ class Population(models.Model):
         return f"{self.area_code} {self.year}: {self.children:,} children"
 
 
-class Scenario(models.Model):
+class Scenario(SavedScenario):
     """A saved what-if: its kind and parameters; the result is worked out when shown."""
 
     class Kind(models.TextChoices):
@@ -199,17 +199,9 @@ class Scenario(models.Model):
         LAC_RATE = "lac_rate", "Bring the LAC rate to a comparator's"
         DEMAND = "demand", "Change the demand model's rates"
 
-    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(max_length=100)
     kind = models.CharField(max_length=10, choices=Kind.choices)
-    parameters = models.JSONField(default=dict)
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CouncilOwnedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(SavedScenario.Meta):
         constraints = [
             models.UniqueConstraint(fields=["council", "name"], name="placements_scenario_name"),
             models.CheckConstraint(
@@ -229,6 +221,3 @@ class Scenario(models.Model):
                 name="placements_scenario_numbers",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name

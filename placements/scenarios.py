@@ -33,3 +33,37 @@ def match_lac_rate(
     return ((target - children) * weekly_cost_per_child * WEEKS).quantize(
         PENNY, rounding=ROUND_HALF_UP
     )
+
+
+def scenario_change(kind: str, parameters: dict, position) -> Decimal | None:
+    """A saved scenario's change in full-year cost against `position` (a
+    placements.selectors.PlacementPosition: costs by category, the LAC rate comparators, the
+    population they are per 10,000 of, children looked after and their weekly cost). None:
+    the comparator has no figure. Raises on parameters that are not usable."""
+    p = parameters
+    if kind == "move":
+        source, target = position.costs[p["from"]], position.costs[p["to"]]
+        count = Decimal(p.get("children") or 0) or children_for_percentage(
+            count=source.children, percentage=Decimal(p.get("percentage") or 0)
+        )
+        return move_children(
+            children=count, from_unit=source.unit_cost or 0, to_unit=target.unit_cost or 0
+        )
+    if kind == "unit_cost":
+        row = position.costs[p["category"]]
+        return change_unit_cost(
+            children=row.children, unit=row.unit_cost or 0, percentage=Decimal(p["percentage"])
+        )
+    # The comparator's rate and the population it is per 10,000 of, both of the 31 March the
+    # benchmark rule gives for the day (never a later year's rate beside this year's children).
+    target = position.lac_rates.get(p["comparator"])
+    population = position.rate_population
+    lac = position.lac
+    if target is None or not population or not lac:
+        return None
+    return match_lac_rate(
+        children=lac,
+        population=population,
+        target_rate=target,
+        weekly_cost_per_child=position.weekly_cost / lac,
+    )

@@ -36,7 +36,7 @@ from tests.factories import (
     period_of,
 )
 from tests.parsed_html import parse
-from workforce import metrics as workforce_metrics
+from workforce import selectors as workforce_selectors
 from workforce.models import Filling, Post, Team, TeamCaseload
 
 pytestmark = pytest.mark.django_db
@@ -272,7 +272,7 @@ def test_the_placements_page_counts_the_augusts_before_the_chosen_date(
 @SECOND
 def test_caseloads_list_the_teams_with_a_target_or_a_record(second, client_for, scrutiny):
     add_teams(second)
-    rows = workforce_metrics.caseloads(datetime.date(2024, 6, 1))
+    rows = workforce_selectors.caseloads(datetime.date(2024, 6, 1))
     assert rows == [
         {"team": "Assessment", "target": D("18.0"), "actual": D("20")},
         {"team": "Adoption", "target": None, "actual": None},

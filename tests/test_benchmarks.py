@@ -33,7 +33,7 @@ from django.test import override_settings
 from budgets.benchmark_metrics import compare, finance_benchmarks
 from budgets.models import Council, DfeFigure, ImportRecord
 from budgets.reference import Basis, benchmark_year, neighbours_of
-from placements import metrics as placement_metrics
+from placements import selectors as placement_selectors
 from workforce.importers import csww_import
 from workforce.models import CensusReturn
 
@@ -113,7 +113,7 @@ def test_the_rule_by_census_and_financial_year():
 
 def test_lewisham_lac_rate_on_31_march_2018_is_70():
     neighbours = [a.la_code for a in neighbours_of("209")]
-    rates = placement_metrics.lac_rate_benchmark("209", neighbours, datetime.date(2018, 8, 31))
+    rates = placement_selectors.lac_rate_benchmark("209", neighbours, datetime.date(2018, 8, 31))
     assert (rates["year"], rates["council"]) == (2018, D("70"))
     assert rates["england"] == D("64")  # LAIT: LAC,...,2018,National,,England,,64
 
@@ -129,15 +129,15 @@ def test_the_placements_page_shows_the_rate_of_its_year(client_for, scrutiny):
 
 
 def test_the_second_councils_rate_on_a_2024_date_is_31_march_2024s(southwark):
-    rule = placement_metrics.lac_rate_year("210", datetime.date(2024, 6, 30))
+    rule = placement_selectors.lac_rate_year("210", datetime.date(2024, 6, 30))
     assert rule.year == 2024
     neighbours = [a.la_code for a in neighbours_of("210")]
-    rates = placement_metrics.comparator_rates("210", neighbours, rule.year)
+    rates = placement_selectors.comparator_rates("210", neighbours, rule.year)
     assert rates["council"] == D("71")
 
 
 def test_before_the_first_published_year_there_is_no_figure(southwark, client_for):
-    rule = placement_metrics.lac_rate_year("210", datetime.date(2015, 6, 30))
+    rule = placement_selectors.lac_rate_year("210", datetime.date(2015, 6, 30))
     assert rule.year is None
     with override_settings(CSC_COUNCIL_LA_CODE="210"):
         from django.contrib.auth import get_user_model
@@ -152,7 +152,7 @@ def test_before_the_first_published_year_there_is_no_figure(southwark, client_fo
 def test_the_lac_rate_scenario_uses_the_same_years_rate_and_population():
     # 31 March 2018 rates go with the mid-2017 population (the DfE's own divisor):
     # ons_mid-year_population_estimates: 2017, Lewisham, 67144.
-    assert placement_metrics.rate_population("209", 2018) == 67144
+    assert placement_selectors.rate_population("209", 2018) == 67144
 
 
 # --- Unit costs and spend ---------------------------------------------------------------------

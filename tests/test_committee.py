@@ -10,7 +10,7 @@ from django.core.management import call_command
 from django.db.models import Sum
 
 from budgets.models import Budget, Forecast, Saving
-from placements import metrics as placement_metrics
+from placements import selectors as placement_selectors
 
 pytestmark = pytest.mark.django_db
 QUERY = "?year=2018/19&period=6&directorate=CYP&service=CSC"
@@ -85,7 +85,7 @@ def test_every_tables_totals_match_the_database(client_for, director):
     import datetime
 
     total = next(row for row in costs if row[0] == "Total")  # DfE comparison rows follow it
-    assert total[2] == placement_metrics.lac_on(datetime.date(2018, 9, 30))
+    assert total[2] == placement_selectors.lac_on(datetime.date(2018, 9, 30))
     _, staffing = sheet_rows(data, "9.1.2")
     assert staffing[0][1] == 353 and staffing[2][1] == 31.7
 

@@ -114,7 +114,8 @@ def product_checksum() -> list:
                 for t in tables
             )
         )
-        return cursor.fetchall()
+        # UNION ALL has no order of its own (a parallel append returns tables as they finish).
+        return sorted(cursor.fetchall())
 
 
 # Pages that take a POST from someone (not only 405 for every signed-in role).

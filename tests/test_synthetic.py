@@ -9,10 +9,11 @@ from django.core.management import call_command
 
 from bench.synthetic import LARGE_COUNTY_LAC, LARGE_COUNTY_STAFF, children_in_care
 from budgets.models import BudgetLine, Council
-from placements import metrics as placement_metrics
+from placements import selectors as placement_selectors
 from placements.categories import category_for
 from placements.models import CategoryLine, Child, Episode
 from workforce import metrics as workforce_metrics
+from workforce import selectors as workforce_selectors
 from workforce.models import Post
 
 FIRST = datetime.date(2024, 4, 1).toordinal()
@@ -29,11 +30,11 @@ def large_county(db, settings):
 
 def test_a_large_county_has_about_2000_children_in_care_and_1500_staff(large_county):
     day = datetime.date(2024, 9, 30)
-    assert abs(placement_metrics.lac_on(day) - LARGE_COUNTY_LAC) < LARGE_COUNTY_LAC * 0.1
+    assert abs(placement_selectors.lac_on(day) - LARGE_COUNTY_LAC) < LARGE_COUNTY_LAC * 0.1
     assert Post.objects.filter(team__service__directorate__council=large_county).count() == (
         LARGE_COUNTY_STAFF
     )
-    ratio = workforce_metrics.agency_ratio(workforce_metrics.fte_by_status(day))
+    ratio = workforce_metrics.agency_ratio(workforce_selectors.fte_by_status(day))
     assert 5 <= ratio <= 45
     lines = BudgetLine.objects.filter(service__directorate__council=large_county)
     assert 250 <= lines.count() <= 350

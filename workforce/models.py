@@ -5,12 +5,12 @@ No worker's personal details are stored: not names, birth dates, ethnicity, gend
 Work England numbers. A filling records only status, FTE and cost.
 """
 
-from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 
-from budgets.models import MONEY, BudgetLine, Council, CouncilOwnedQuerySet, Service
+from budgets.models import MONEY, BudgetLine, Council, Service
 from budgets.numbers import DECIMAL_SQL_REGEX, WHOLE_SQL_REGEX
+from budgets.scenarios import SavedScenario
 
 FTE = {"max_digits": 6, "decimal_places": 2}
 
@@ -184,7 +184,7 @@ class Indicator(models.Model):
         return f"{self.area_name} {self.year}"
 
 
-class Scenario(models.Model):
+class Scenario(SavedScenario):
     """A council's saved staffing what-if: its kind and parameters; the result is worked out
     when shown."""
 
@@ -193,19 +193,9 @@ class Scenario(models.Model):
         FILL_VACANCIES = "fill", "Fill vacancies"
         AGENCY_RATES = "rates", "Change agency rates"
 
-    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
-    name = models.CharField(max_length=100)
     kind = models.CharField(max_length=15, choices=Kind.choices)
-    parameters = models.JSONField(default=dict)
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = CouncilOwnedQuerySet.as_manager()
-
-    class Meta:
-        ordering = ["-created_at"]
+    class Meta(SavedScenario.Meta):
         constraints = [
             models.UniqueConstraint(fields=["council", "name"], name="workforce_scenario_name"),
             # Plain finite numbers only (no NaN, Infinity or 1e400): one such value made the
@@ -224,6 +214,3 @@ class Scenario(models.Model):
                 name="workforce_scenario_numbers",
             ),
         ]
-
-    def __str__(self) -> str:
-        return self.name

@@ -37,3 +37,21 @@ def fill_vacancies(*, count: int, vacant_costs: list[Decimal]) -> Decimal:
 def change_agency_rates(*, agency_cost: Decimal, percent: Decimal) -> Decimal:
     """Change every agency rate by `percent`."""
     return (agency_cost * percent / 100).quantize(PENNY, rounding=ROUND_HALF_UP)
+
+
+def scenario_change(kind: str, parameters: dict, position) -> Decimal:
+    """A saved scenario's change in full-year cost against `position` (a
+    workforce.selectors.StaffingPosition: FTE by status, agency premiums per FTE, the agency
+    cost, the budgeted cost of each vacant post). Raises on parameters that are not usable."""
+    if kind == "agency_target":
+        return agency_to_target(
+            agency_fte=position.fte["agency"],
+            permanent_fte=position.fte["permanent"],
+            target_percent=Decimal(parameters["target"]),
+            premiums_per_fte=position.premiums_per_fte,
+        )[1]
+    if kind == "fill":
+        return fill_vacancies(count=int(parameters["count"]), vacant_costs=position.vacant_costs)
+    return change_agency_rates(
+        agency_cost=position.agency_cost, percent=Decimal(parameters["percent"])
+    )
