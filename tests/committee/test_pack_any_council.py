@@ -11,7 +11,7 @@ from docx import Document
 from pypdf import PdfReader
 
 from csc_dashboard.committee_pack import pack_entries, pack_save, pack_version
-from tests.test_no_demo_in_product_code import findings, forbidden_patterns, load_figures
+from tests.project.test_no_demo_in_product_code import findings, forbidden_patterns, load_figures
 
 pytestmark = pytest.mark.django_db
 QUERY = "?year=2024/25&period=3&service=CFS/SCF"

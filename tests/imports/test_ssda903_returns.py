@@ -38,7 +38,7 @@ from placements.models import (
 pytestmark = pytest.mark.django_db
 
 D = datetime.date
-EXAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "examples"
 RETURNS = EXAMPLES / "ssda903_episodes_3_years_3_councils.csv"
 UASC = EXAMPLES / "ssda903_uasc_2_years.csv"
 

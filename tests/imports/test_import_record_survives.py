@@ -19,7 +19,7 @@ from budgets.importers import actuals_import
 from budgets.models import ImportRecord
 from csc_dashboard.backup import owner_database
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 # A deferred constraint trigger runs at COMMIT: this one holds the import there, so the test
 # can kill the process at that moment (and raises if it is ever let go, so nothing commits).

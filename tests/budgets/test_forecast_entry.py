@@ -343,7 +343,9 @@ def test_comparison_figures_from_settings_sit_beside_the_forecast_with_the_diffe
 ):
     from budgets.formatting import pounds
 
-    settings.CSC_FORECAST_COMPARISONS = ["tests.test_forecast_entry.a_million_for_each_line"]
+    settings.CSC_FORECAST_COMPARISONS = [
+        "tests.budgets.test_forecast_entry.a_million_for_each_line"
+    ]
     html = client_for(scrutiny).get(URL).content.decode()
     assert ">Test comparison</th>" in html and ">Test comparison minus forecast</th>" in html
     outturn = Forecast.objects.get(line=line(), period=p6()).outturn

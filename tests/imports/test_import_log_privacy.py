@@ -17,7 +17,7 @@ from budgets.models import ImportRecord
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "examples"
 PERSONAL = frozenset({"CHILD", "DOB", "HOME_POST", "PL_POST", "URN"})
 
 EPISODE_HEADER = (

@@ -39,8 +39,8 @@ from workforce.models import CensusReturn
 
 pytestmark = pytest.mark.django_db
 D = Decimal
-DFE = Path(__file__).resolve().parent.parent / "fixtures" / "dfe"
-EXAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "examples"
+DFE = Path(__file__).resolve().parents[2] / "fixtures" / "dfe"
+EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "examples"
 
 
 def run(command, *args, **options) -> str:

@@ -26,7 +26,7 @@ from budgets.models import Actual, BudgetLine, LedgerEntry, SignOff
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[3] / "fixtures" / "examples"
 FORECAST = "/budgets/CFS/SCF/forecast/?year=2024/25&period=3"
 SCF_BUDGET = Decimal("20640000.00")
 OVER = {"K31001": Decimal("10500000.00"), "K31011": Decimal("1500000.00")}

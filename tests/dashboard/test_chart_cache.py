@@ -12,9 +12,9 @@ from budgets.cache import data_version
 from budgets.importers import actuals_import
 from budgets.models import Forecast
 from placements.models import Episode
-from tests.test_dashboard_pages import figure
-from tests.test_forecast_entry import URL, form_for, line, p6
-from tests.test_overview import row
+from tests.budgets.test_forecast_entry import URL, form_for, line, p6
+from tests.dashboard.test_dashboard_pages import figure
+from tests.dashboard.test_overview import row
 from workforce.models import Filling
 
 pytestmark = pytest.mark.django_db

@@ -15,7 +15,7 @@ from django.test import override_settings
 from budgets.formatting import money_input, pence
 from budgets.importing import parse_money
 from budgets.models import BudgetLine, Forecast, Period
-from tests.test_second_council_end_to_end import southwark  # noqa: F401 (a fixture)
+from tests.budgets.setup.test_second_council_end_to_end import southwark  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
 URL = "/budgets/CYP/CSC/forecast/?year=2018/19&period=6"

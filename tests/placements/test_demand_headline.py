@@ -1,5 +1,6 @@
 """The overview says when the demand model and the officers' forecast of the placement lines
-differ by more than the commentary threshold; on the closed-year council of tests.test_backtest
+differ by more than the commentary threshold; on the closed-year council of
+tests.placements.test_backtest
 (at P6 the officer forecasts £55,000 and the model £36,200: £18,800 below)."""
 
 from decimal import Decimal

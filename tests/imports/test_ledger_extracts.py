@@ -22,7 +22,7 @@ from budgets.models import (
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "examples"
 ORACLE = EXAMPLES / "ledger_account_level_2024-25_P01-P03.csv"
 UNIT4 = EXAMPLES / "ledger_unit4_2024-25.csv"
 BUDGET_BOOK = EXAMPLES / "budget_book_2024-25.csv"

@@ -16,7 +16,7 @@ from budgets.services import ForecastChange, forecast_sign_off, forecast_submit,
 
 pytestmark = pytest.mark.django_db
 
-EXAMPLES = Path(__file__).resolve().parent.parent / "fixtures" / "examples"
+EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "examples"
 
 
 def user(username):

@@ -1,7 +1,7 @@
 """Demand scenarios: saved changes to the demand model's rates, shown against the base
 projection in children and in money; one parser that refuses bad input, one service that saves.
-On a second council set up through the commands (tests.test_demand_page's southwark: three
-children, one exit), worked by hand."""
+On a second council set up through the commands
+(tests.placements.test_demand_page's southwark: three children, one exit), worked by hand."""
 
 import datetime
 from decimal import Decimal

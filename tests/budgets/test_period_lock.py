@@ -213,7 +213,7 @@ def test_the_audit_trail_cannot_be_altered(finance):
     )
     entry = AuditEntry.objects.filter(object_id=str(forecast.pk)).first()
     # The site's role may not change or delete an entry (and for the owner, a trigger refuses
-    # any change: tests/test_least_privilege.py); the retention command deletes old ones.
+    # any change: tests/security/test_least_privilege.py); the retention command deletes old ones.
     with pytest.raises(ProgrammingError, match="permission denied"), transaction.atomic():
         AuditEntry.objects.filter(pk=entry.pk).update(new_value="1")
     with pytest.raises(ProgrammingError, match="permission denied"), transaction.atomic():

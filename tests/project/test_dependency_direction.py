@@ -6,7 +6,7 @@ others. The full set of layers is enforced by the import-linter contracts in pyp
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 ABOVE_BUDGETS = {"csc_dashboard", "placements", "workforce"}
 
 

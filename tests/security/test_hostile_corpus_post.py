@@ -17,7 +17,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from tests.test_permission_matrix import ACCESS, ROLES
+from tests.security.test_permission_matrix import ACCESS, ROLES
 from tests.urls_util import project_urls
 
 pytestmark = pytest.mark.django_db
