@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils.module_loading import import_string
 from django.views.decorators.http import require_http_methods, require_POST
 
-from budgets import metrics, selectors, services
+from budgets import metrics, selectors, services, sign_off_selectors
 from budgets.access import (
     Role,
     can_edit_service,
@@ -54,7 +54,7 @@ def forecast_entry(request, directorate: str, service: str):
     service, period = _service_and_period(request, directorate, service)
     checks = comparisons()
     groups, total = selectors.forecast_grid(service, period, checks)
-    sign_off = selectors.sign_off_at(service, period)
+    sign_off = sign_off_selectors.sign_off_at(service, period)
     returned = sign_off is not None and sign_off.status == SignOff.Status.RETURNED
     editable = (
         can_edit_service(request.user, service)

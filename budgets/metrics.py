@@ -336,14 +336,3 @@ def account_table(
     if any(rest):
         table.rows.append(AccountRow("", NOT_ANALYSED, rest))
     return table
-
-
-def __getattr__(name: str):
-    """Transitional: the reads moved to budgets/selectors.py, and other apps' callers still name
-    some here (metrics.directorate_positions, ...). Remove once they import selectors."""
-    from budgets import selectors
-
-    found = getattr(selectors, name, None)
-    if callable(found) and getattr(found, "__module__", "") == selectors.__name__:
-        return found
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

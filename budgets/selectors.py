@@ -12,12 +12,10 @@ from decimal import Decimal
 
 from django.contrib.postgres.fields import ArrayField
 from django.db.models import (
-    Count,
     DecimalField,
     Exists,
     F,
     OuterRef,
-    Prefetch,
     Subquery,
     Sum,
     Value,
@@ -27,10 +25,7 @@ from django.db.models.functions import Coalesce
 from budgets import metrics
 from budgets.metrics import ZERO
 from budgets.models import (
-    IN_PROGRESS,
     MONEY,
-    NO_FORECASTS,
-    STAGE_LABELS,
     Actual,
     AuditEntry,
     Budget,
@@ -41,8 +36,6 @@ from budgets.models import (
     LedgerEntry,
     Period,
     Saving,
-    Service,
-    SignOff,
     area_sort_key,
     areas_by_code,
     parse_year_label,
@@ -253,84 +246,6 @@ def lines_to_forecast(service, period: Period) -> list[BudgetLine]:
     return list(lines.annotate(has_forecast=Exists(forecast)).order_by("code"))
 
 
-def _count_per_service(lines) -> Subquery:
-    counts = lines.filter(service=OuterRef("pk")).order_by().values("service")
-    return Coalesce(Subquery(counts.annotate(n=Count("pk")).values("n")), Value(0))
-
-
-def _by_name(user) -> tuple:
-    return (user.last_name, user.first_name, user.username)
-
-
-@dataclass
-class MonthEndRow:
-    """One service at month end: how far its forecast has got, and who is involved."""
-
-    service: Service
-    lines: int  # lines with a budget in the year (budgeted_lines)
-    forecast: int  # of those, lines with a forecast at the period
-    sign_off: SignOff | None
-    finance_officers: list
-    directors: list
-
-    @property
-    def stage(self) -> str:
-        if self.sign_off is not None:
-            return self.sign_off.status
-        return IN_PROGRESS if self.forecast else NO_FORECASTS
-
-    @property
-    def stage_label(self) -> str:
-        return STAGE_LABELS[self.stage]
-
-
-def month_end(period: Period, services) -> list[MonthEndRow]:
-    """Every one of `services` with its stage at the period, lines forecast of lines budgeted,
-    its finance officers and its directorate's directors. Four queries, however many services:
-    the services with both counts, the officers, the directors, the period's sign-offs."""
-    lines = budgeted_lines(period)
-    rows = (
-        services.select_related("directorate")
-        .annotate(
-            lines_budgeted=_count_per_service(lines),
-            lines_forecast=_count_per_service(lines.filter(forecasts__period=period)),
-        )
-        .prefetch_related(
-            Prefetch("finance_officers", to_attr="officers"),
-            Prefetch("directorate__directors", to_attr="director_list"),
-        )
-        .order_by("directorate__code", "code")
-    )
-    sign_offs = {
-        s.service_id: s
-        for s in SignOff.objects.filter(period=period, service__in=services).select_related(
-            "submitted_by", "signed_off_by", "returned_by"
-        )
-    }
-    return [
-        MonthEndRow(
-            service=service,
-            lines=service.lines_budgeted,
-            forecast=service.lines_forecast,
-            sign_off=sign_offs.get(service.pk),
-            finance_officers=sorted(service.officers, key=_by_name),
-            directors=sorted(service.directorate.director_list, key=_by_name),
-        )
-        for service in rows
-    ]
-
-
-def sign_off_statuses(period: Period) -> dict[tuple[str, str], str]:
-    """Each service's sign-off status at the period, by (directorate code, service code).
-    One query."""
-    return {
-        (directorate, service): status
-        for directorate, service, status in SignOff.objects.filter(period=period).values_list(
-            "service__directorate__code", "service__code", "status"
-        )
-    }
-
-
 def actuals_by_account(line: BudgetLine, period: Period) -> metrics.AccountTable:
     """The line's ledger detail from period 1 to `period` of its year (metrics.account_table).
     Two queries."""
@@ -371,15 +286,6 @@ def savings_of(service, period: Period | None) -> list[Saving]:
     if period is not None:
         rows = rows.filter(year_id=period.year_id)
     return list(rows.select_related("year"))
-
-
-def sign_off_at(service, period: Period) -> SignOff | None:
-    """The service's sign-off row at the period, with the people on it. One query."""
-    return (
-        SignOff.objects.filter(service=service, period=period)
-        .select_related("submitted_by", "signed_off_by", "returned_by")
-        .first()
-    )
 
 
 def line_history(

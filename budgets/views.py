@@ -4,7 +4,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from budgets import metrics, selectors
+from budgets import metrics, selectors, sign_off_selectors
 from budgets import services as budget_services
 from budgets.access import Role, has_role, role_required, visible_services
 from budgets.forms import PeriodActionForm, PeriodFilterForm, UploadForm
@@ -52,7 +52,7 @@ def index(request):
     if period is not None:
         # Where each service's monthly forecast stands, so a director sees what awaits sign-off.
         # A returned forecast awaits the officer's resubmission, not a director.
-        stages = selectors.sign_off_statuses(period)
+        stages = sign_off_selectors.sign_off_statuses(period)
         for directorate in directorates:
             for service in directorate.children:
                 service.stage_status = stages.get((directorate.key, service.key))
@@ -79,7 +79,9 @@ def month_end(request):
     period = _period_or_404(request)
     rows = []
     if period is not None:
-        rows = selectors.month_end(period, visible_services(request.user, Service.objects.all()))
+        rows = sign_off_selectors.month_end(
+            period, visible_services(request.user, Service.objects.all())
+        )
     return render(
         request,
         "budgets/month_end.html",

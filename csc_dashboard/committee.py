@@ -11,14 +11,16 @@ brackets); "pounds"; "count"; "percent"; "number".
 """
 
 import datetime
-from dataclasses import dataclass, field
 from decimal import Decimal
 
 from budgets import calendar, trends
 from budgets import metrics as budget_metrics
+from budgets import selectors as budget_selectors
 from budgets.benchmark_metrics import FinanceBenchmarks, finance_benchmarks
-from budgets.models import Council, Forecast, Period, Saving, Service
+from budgets.models import Council, Forecast, Period, Service
 from budgets.reference import neighbours_of
+from csc_dashboard.committee_savings import savings_by_year, savings_delivery
+from csc_dashboard.committee_table import CommitteeTable  # noqa: F401  (committee.CommitteeTable)
 from placements import selectors as placement_selectors
 from workforce import metrics as workforce_metrics
 from workforce import selectors as workforce_selectors
@@ -26,34 +28,12 @@ from workforce import selectors as workforce_selectors
 ZERO = Decimal("0")
 
 
-@dataclass
-class CommitteeTable:
-    key: str
-    title: str
-    columns: list[tuple[str, str, str]]  # (key, header, kind)
-    rows: list[dict] = field(default_factory=list)
-    total: dict | None = None
-    note: str = ""
-    label: str = ""  # the council's own label for the table, e.g. its report's section number
-
-    @property
-    def heading(self) -> str:
-        """The title, after the council's label when it has one."""
-        return f"{self.label} {self.title}" if self.label else self.title
-
-    @property
-    def sheet_name(self) -> str:
-        """A spreadsheet tab name (at most 31 characters, no slashes): label, then key."""
-        name = f"{self.label} {self.key}" if self.label else self.key
-        return name[:31].replace("/", "-")
-
-
 def period_end(period: Period) -> datetime.date:
     return calendar.period_end(period.year.start_year, period.number)
 
 
 def budget_by_area(period: Period, service: Service) -> CommitteeTable:
-    areas = budget_metrics.area_positions(period, service)
+    areas = budget_selectors.area_positions(period, service)
     total = budget_metrics.total(areas)
     return CommitteeTable(
         "budget_by_area",
@@ -73,9 +53,11 @@ def directorate_summary(
 ) -> CommitteeTable:
     """Each service of the directorate, with its forecast's movement over `back` periods (the
     council's headline_periods_back)."""
-    now = budget_metrics.directorate_positions(period, services)
+    now = budget_selectors.directorate_positions(period, services)
     before_period = trends.headline_period(period, back=back)
-    before = budget_metrics.directorate_positions(before_period, services) if before_period else []
+    before = (
+        budget_selectors.directorate_positions(before_period, services) if before_period else []
+    )
     previous = {s.key: s.forecast for d in before for s in d.children}
     rows = []
     for directorate in now:
@@ -146,55 +128,6 @@ def forecast_movement(period: Period, service: Service) -> CommitteeTable:
             }
             for i, point in enumerate(path)
         ],
-    )
-
-
-def savings_by_year(service: Service) -> CommitteeTable:
-    totals: dict[str, Decimal] = {}
-    for saving in Saving.objects.filter(service=service).select_related("year"):
-        totals[saving.year.label] = totals.get(saving.year.label, ZERO) + saving.target
-    rows = [{"year": label, "target": amount} for label, amount in sorted(totals.items())]
-    return CommitteeTable(
-        "savings_by_year",
-        f"{service.name}: savings by year",
-        [("year", "Year", "text"), ("target", "£m", "millions")],
-        rows,
-        {"year": "Total", "target": sum(totals.values(), ZERO)},
-    )
-
-
-def savings_delivery(period: Period, service: Service) -> CommitteeTable:
-    savings = list(Saving.objects.filter(service=service, year_id=period.year_id))
-    return CommitteeTable(
-        "savings_delivery",
-        f"{service.name}: savings delivery {period.year.label}",
-        [
-            ("reference", "Reference", "text"),
-            ("description", "Saving", "text"),
-            ("target", "Target £m", "millions"),
-            ("delivery", "Forecast delivery £m", "millions"),
-            ("shortfall", "Shortfall £m", "millions"),
-            ("rag", "RAG", "text"),
-        ],
-        [
-            {
-                "reference": s.reference,
-                "description": s.description,
-                "target": s.target,
-                "delivery": s.forecast_delivery,
-                "shortfall": s.shortfall,
-                "rag": s.get_rag_display(),
-            }
-            for s in savings
-        ],
-        {
-            "reference": "Total",
-            "description": "",
-            "target": sum((s.target for s in savings), ZERO),
-            "delivery": sum((s.forecast_delivery for s in savings), ZERO),
-            "shortfall": sum((s.shortfall for s in savings), ZERO),
-            "rag": "",
-        },
     )
 
 

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from budgets import metrics
+from budgets import selectors
 from budgets.access import Role, has_role, role_required, visible_services
 from budgets.models import Council, Service
 from budgets.numbers import parse_day
@@ -58,7 +58,7 @@ def committee_date(request):
 
 def build_pack(request):
     """The pack for the year, period and service in the URL, as the council chose it."""
-    period = metrics.resolve_period(request.GET.get("year"), request.GET.get("period"))
+    period = selectors.resolve_period(request.GET.get("year"), request.GET.get("period"))
     if period is None:
         raise Http404("No such financial year and period.")
     council = Council.objects.current().first()
@@ -124,7 +124,7 @@ def committee_page(request):
             "services": services,
             "pack": pack,
             "tables": _for_page(pack.tables),
-            "years": metrics.years_with_periods(),
+            "years": selectors.years_with_periods(),
             "can_export": has_role(request.user, *EXPORTERS),
             "can_choose": has_role(request.user, Role.ADMINISTRATOR),
             "query": request.GET.urlencode(),

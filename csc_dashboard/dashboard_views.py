@@ -13,7 +13,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.views.decorators.http import require_GET
 
-from budgets import charts, metrics, trends
+from budgets import charts, metrics, selectors, trends
 from budgets.access import role_required
 from budgets.figure import chart
 from csc_dashboard.pages import Scope, period_or_404, scoped_context
@@ -75,7 +75,7 @@ def areas(request):
 
 def _areas(period, scope: Scope) -> dict:
     service = scope.services.select_related("directorate").get()
-    positions = metrics.area_positions(period, service)
+    positions = selectors.area_positions(period, service)
     return dict(
         service=service,
         areas=positions,

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from django.db.models import QuerySet
 from django.http import Http404
 
-from budgets import metrics
+from budgets import selectors
 from budgets.access import Role, has_role, visible_services
 from budgets.cache import cached
 from budgets.models import Service
@@ -28,7 +28,7 @@ def reader_key(user) -> str:
 
 
 def period_or_404(request):
-    period = metrics.resolve_period(request.GET.get("year"), request.GET.get("period"))
+    period = selectors.resolve_period(request.GET.get("year"), request.GET.get("period"))
     if period is None and (request.GET.get("year") or request.GET.get("period")):
         raise Http404("No such financial year and period.")
     return period
@@ -81,7 +81,7 @@ def chosen_scope(request, period, options: list[Scope]) -> Scope | None:
         return services[0] if services else None
 
     def build():
-        positions = metrics.directorate_positions(
+        positions = selectors.directorate_positions(
             period, visible_services(request.user, Service.objects.all())
         )
         return {f"{d.key}/{s.key}": s.variance for d in positions for s in d.children}
@@ -99,7 +99,7 @@ def scoped_context(request, page: str, build, *, directorates: bool) -> dict:
     period = period_or_404(request)
     options = scopes(request.user, directorates=directorates)
     scope = chosen_scope(request, period, options)
-    context = {"period": period, "years": metrics.years_with_periods(), "scopes": options}
+    context = {"period": period, "years": selectors.years_with_periods(), "scopes": options}
     if period is not None and scope is not None:
         context["scope"] = scope
         context.update(

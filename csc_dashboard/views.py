@@ -8,7 +8,7 @@ from django.template.loader import render_to_string
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
-from budgets import charts, metrics, trends
+from budgets import charts, metrics, selectors, trends
 from budgets.access import role_required, roles_of, visible_services
 from budgets.cache import cached
 from budgets.figure import chart
@@ -50,14 +50,14 @@ def overview(request):
         {
             "period": period,
             "total": metrics.total(figures["directorates"], name="Council total"),
-            "years": metrics.years_with_periods(),
+            "years": selectors.years_with_periods(),
             **figures,
         },
     )
 
 
 def _overview(period, services) -> dict:
-    directorates = metrics.directorate_positions(period, services)
+    directorates = selectors.directorate_positions(period, services)
     service_positions = [s for d in directorates for s in d.children]
     headlines = trends.overview_headlines(period, services, directorates)
     demand = demand_headline(period, services)

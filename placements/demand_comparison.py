@@ -10,8 +10,8 @@ from django.conf import settings
 from budgets import calendar
 from budgets.cache import cached
 from budgets.formatting import pounds, pounds_millions, to_millions
-from budgets.metrics import actuals_to_date
 from budgets.models import Budget, Forecast, month_of
+from budgets.selectors import actuals_to_date
 from placements import demand, demand_inputs
 from placements.models import CategoryLine
 

@@ -17,9 +17,9 @@ from django.db import connection
 from django.db.models import Count, Max, Q, QuerySet
 
 from budgets.calendar import period_end
-from budgets.metrics import actuals_to_date, month_ends_sql
 from budgets.neighbours import neighbours_average
 from budgets.reference import ENGLAND, Basis, BenchmarkYear, benchmark_year
+from budgets.selectors import actuals_to_date, month_ends_sql
 from placements import metrics
 from placements.metrics import CategoryCost, CommitmentInputs, LacCheck
 from placements.models import CategoryLine, Episode, LacRate, Population, RateCard

@@ -16,9 +16,9 @@ from django.db import connection
 from django.db.models import Max, Q, QuerySet, Sum
 
 from budgets.calendar import month_end, period_end
-from budgets.metrics import actuals_to_date, month_ends_sql
 from budgets.neighbours import neighbours_average
 from budgets.reference import ENGLAND, Basis, BenchmarkYear, benchmark_year
+from budgets.selectors import actuals_to_date, month_ends_sql
 from workforce import metrics
 from workforce.models import Filling, Indicator, Team, TeamCaseload
 

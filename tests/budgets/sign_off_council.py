@@ -11,7 +11,7 @@ from unittest.mock import patch
 
 from django.test import override_settings
 
-from budgets import metrics
+from budgets import selectors
 from budgets.models import BudgetLine, Council, Period, Service, SignOff
 from budgets.services import ForecastChange, forecast_submit, forecasts_save
 from tests.factories import (
@@ -100,7 +100,7 @@ def build_second_council() -> SecondCouncil:
 def forecast(sc: SecondCouncil, service: Service, *codes: str, user=None) -> None:
     """The officer forecasts the given lines (all of the service's budgeted lines if none)."""
     lines = BudgetLine.objects.filter(service=service)
-    lines = lines.filter(code__in=codes) if codes else metrics.budgeted_lines(sc.period, lines)
+    lines = lines.filter(code__in=codes) if codes else selectors.budgeted_lines(sc.period, lines)
     changes = [ForecastChange(line, Decimal("1000"), "", 0) for line in lines]
     forecasts_save(user=user or sc.officer, period=sc.period, changes=changes)
 

@@ -20,8 +20,8 @@ from django.test import override_settings
 from budgets import trends
 from budgets.admin import validate_committee_labels
 from budgets.chart_style import PALETTE, series_style
-from budgets.metrics import directorate_positions
 from budgets.models import Budget, Council, Period, Service
+from budgets.selectors import directorate_positions
 from csc_dashboard import committee
 from placements import metrics as placement_metrics
 from placements.models import Child, Episode

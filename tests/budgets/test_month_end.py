@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from budgets import metrics
+from budgets import sign_off_selectors
 from budgets.models import AuditEntry, Directorate, Service
 from budgets.services import forecast_return, forecast_sign_off, forecast_submit
 from tests.budgets.sign_off_council import (
@@ -53,7 +53,9 @@ def test_the_budgets_page_shows_a_returned_forecast_as_returned(sc, client_for):
 
 def test_month_end_counts_lines_forecast_of_lines_budgeted(sc):
     month_end_stages(sc)
-    rows = metrics.month_end(sc.period, Service.objects.filter(directorate__council=sc.council))
+    rows = sign_off_selectors.month_end(
+        sc.period, Service.objects.filter(directorate__council=sc.council)
+    )
     assert [
         (r.service.code, r.forecast, r.lines, r.stage_label, [u.username for u in r.directors])
         for r in rows

@@ -74,7 +74,7 @@ def test_a_directorate_and_a_service_are_each_judged_on_their_own_level(settings
 
 @pytest.mark.django_db
 def test_the_budgets_page_gives_each_directorate_and_service_its_rag_in_words(client_for, director):
-    from budgets.metrics import directorate_positions, resolve_period
+    from budgets.selectors import directorate_positions, resolve_period
 
     html = client_for(director).get("/budgets/?year=2018/19&period=6").content.decode()
     positions = directorate_positions(resolve_period("2018/19", "6"))

@@ -5,8 +5,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from budgets.metrics import resolve_period
 from budgets.models import Council, Service
+from budgets.selectors import resolve_period
 from csc_dashboard.committee_pack import build_pack, pack_entries, pack_save, pack_version
 
 pytestmark = pytest.mark.django_db

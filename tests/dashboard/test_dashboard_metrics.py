@@ -7,7 +7,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from budgets import metrics, trends
+from budgets import selectors, trends
 from budgets.models import BudgetLine, FinancialYear, Period, Service
 from budgets.trends import Headline, PathPoint
 
@@ -122,7 +122,7 @@ def test_the_comparison_period_is_the_councils_periods_back_in_the_same_year():
 def test_the_demo_headline_for_september_2018():
     services = Service.objects.all()
     at = period(2018, 6)
-    directorates = metrics.directorate_positions(at, services)
+    directorates = selectors.directorate_positions(at, services)
     headlines = trends.overview_headlines(at, services, directorates)
     assert headlines[0].sentence == (
         "Children's Social Care forecasts an overspend of £12.9m, up £2.9m since July 2018 "
@@ -137,7 +137,7 @@ def test_metric_queries_do_not_grow_with_the_number_of_lines():
 
     def count():
         with CaptureQueriesContext(connection) as ctx:
-            directorates = metrics.directorate_positions(at, services)
+            directorates = selectors.directorate_positions(at, services)
             trends.overview_headlines(at, services, directorates)
             trends.forecast_path(at, services)
             trends.final_outturn(period(2017, 6), services)

@@ -6,7 +6,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db.models import Sum
 
-from budgets import metrics
+from budgets import metrics, selectors
 from budgets.formatting import millions
 from budgets.models import (
     Actual,
@@ -26,18 +26,18 @@ def period(year: int, number: int) -> Period:
 
 
 def csc_variance(year: int, number: int) -> str:
-    positions = metrics.directorate_positions(period(year, number))
+    positions = selectors.directorate_positions(period(year, number))
     cyp = next(d for d in positions if d.key == "CYP")
     return millions(next(s for s in cyp.children if s.key == "CSC").variance)
 
 
 def cyp_variance(year: int, number: int) -> str:
-    positions = metrics.directorate_positions(period(year, number))
+    positions = selectors.directorate_positions(period(year, number))
     return millions(next(d for d in positions if d.key == "CYP").variance)
 
 
 def test_section_9_table_line_by_line():
-    areas = metrics.area_positions(period(2018, 6), Service.objects.get(code="CSC"))
+    areas = selectors.area_positions(period(2018, 6), Service.objects.get(code="CSC"))
     rows = [(a.name, millions(a.budget), millions(a.variance)) for a in areas]
     assert rows == [
         ("Staffing", "10.5", "4.1"),
@@ -67,12 +67,12 @@ def test_appendix_1_cyp_forecasts_at_each_reporting_date():
 
 
 def test_whole_council_forecast_at_july_2018_matches_section_4_1():
-    positions = metrics.directorate_positions(period(2018, 4))
+    positions = selectors.directorate_positions(period(2018, 4))
     assert millions(metrics.total(positions).variance) == "17.4"
 
 
 def test_there_is_more_than_one_directorate():
-    positions = metrics.directorate_positions(period(2018, 6))
+    positions = selectors.directorate_positions(period(2018, 6))
     assert [d.key for d in positions] == ["COM", "CYP", "RES"]
 
 

@@ -13,7 +13,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import transaction
 
-from budgets import metrics
+from budgets import selectors
 from budgets.models import Period, Service, SignOff
 from budgets.services import (
     ForecastChange,
@@ -47,7 +47,7 @@ def scf(southwark):
     """Social Care and Family Support, with a forecast on every budgeted line at period 3."""
     service = Service.objects.get(directorate__council=southwark, code="SCF")
     period = Period.objects.get(year__start_year=2024, number=3)
-    lines = metrics.lines_to_forecast(service, period)
+    lines = selectors.lines_to_forecast(service, period)
     changes = [ForecastChange(line, Decimal("1000"), "", 0) for line in lines]
     forecasts_save(user=user("a.okafor"), period=period, changes=changes)
     return service, period

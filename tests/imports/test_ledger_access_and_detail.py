@@ -7,7 +7,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from budgets import metrics
+from budgets import metrics, selectors
 from budgets.importers import actuals_import
 from budgets.models import (
     Actual,
@@ -184,7 +184,7 @@ def test_the_detail_page_shows_what_no_account_explains(council_admin):
         b"Cost Centre,Period,Amount\nK31001,MAY-24,1000\n", file_name="x.csv", user=council_admin
     )
     period = Period.objects.get(year__start_year=2024, number=2)
-    table = metrics.actuals_by_account(BudgetLine.objects.get(code="K31001"), period)
+    table = selectors.actuals_by_account(BudgetLine.objects.get(code="K31001"), period)
     assert [(r.account, r.description, r.amounts) for r in table.rows] == [
         ("51100", "Independent fostering agencies", [Decimal("585480.00"), Decimal("0.00")]),
         ("51200", "Residential placements", [Decimal("250920.00"), Decimal("0.00")]),

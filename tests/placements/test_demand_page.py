@@ -14,8 +14,8 @@ from django.core.management import call_command
 from django.test import override_settings
 
 from budgets.formatting import pounds
-from budgets.metrics import actuals_to_date
 from budgets.models import BudgetLine, Period
+from budgets.selectors import actuals_to_date
 from placements import demand_comparison
 
 pytestmark = pytest.mark.django_db

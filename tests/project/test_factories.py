@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 
-from budgets import metrics
+from budgets import selectors
 from budgets.access import Role, can_edit_service, can_sign_off_service, roles_of
 from budgets.models import AuditEntry, Council, Period
 from budgets.services import PeriodClosed
@@ -53,7 +53,7 @@ def test_a_forecast_goes_through_the_write_path():
         ("create", "1200"),
         ("update", "1300"),
     ]
-    [line] = metrics.lines_with_position(
+    [line] = selectors.lines_with_position(
         period, type(budget.line).objects.filter(pk=budget.line.pk)
     )
     assert line.variance == Decimal("300")

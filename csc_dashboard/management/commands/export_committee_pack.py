@@ -6,9 +6,9 @@ from pathlib import Path
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from budgets.metrics import resolve_period
 from budgets.models import Council, Service
 from budgets.numbers import parse_day
+from budgets.selectors import resolve_period
 from csc_dashboard.committee_pack import build_pack
 
 FORMATS = ("xlsx", "docx", "pdf")
