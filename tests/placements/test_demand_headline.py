@@ -12,7 +12,7 @@ from django.test import override_settings
 
 from budgets.models import Service
 from placements.demand_comparison import DemandHeadline, demand_headline
-from tests import test_backtest
+from tests.placements import test_backtest
 
 pytestmark = pytest.mark.django_db
 

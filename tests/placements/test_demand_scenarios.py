@@ -14,7 +14,7 @@ from django.test import override_settings
 from budgets.models import AuditEntry
 from placements import demand_inputs, demand_scenarios, services
 from placements.models import Scenario
-from tests import test_demand_page
+from tests.placements import test_demand_page
 
 southwark = test_demand_page.southwark  # the second council, set up through the commands
 
