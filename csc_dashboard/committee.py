@@ -165,6 +165,7 @@ def savings_by_year(service: Service) -> CommitteeTable:
 
 def savings_delivery(period: Period, service: Service) -> CommitteeTable:
     savings = list(Saving.objects.filter(service=service, year_id=period.year_id))
+    totals = budget_metrics.savings_totals(savings)
     return CommitteeTable(
         "savings_delivery",
         f"{service.name}: savings delivery {period.year.label}",
@@ -190,9 +191,9 @@ def savings_delivery(period: Period, service: Service) -> CommitteeTable:
         {
             "reference": "Total",
             "description": "",
-            "target": sum((s.target for s in savings), ZERO),
-            "delivery": sum((s.forecast_delivery for s in savings), ZERO),
-            "shortfall": sum((s.shortfall for s in savings), ZERO),
+            "target": totals.target,
+            "delivery": totals.delivery,
+            "shortfall": totals.shortfall,
             "rag": "",
         },
     )
