@@ -15,6 +15,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db.models import Q
 
 from budgets.models import DfeFigure
+from budgets.neighbours import neighbours_average
 from budgets.reference import ENGLAND, Basis, BenchmarkYear, benchmark_year, neighbours_of
 
 PENNY = Decimal("0.01")
@@ -68,7 +69,7 @@ def compare(
     """The council's figure beside its neighbours' average and median (missing ones left out)
     and England's, rounded half up to `places`."""
     known = [v for v in neighbours if v is not None]
-    average = (sum(known, Decimal("0")) / len(known)) if known else None
+    average = neighbours_average(known, places=None)
     median = Decimal(statistics.median(known)) if known else None
 
     def rounded(value):

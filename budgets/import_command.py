@@ -24,10 +24,16 @@ class ImportCommand(BaseCommand):
             # A bar on a terminal, a line every 100,000 rows in a log.
             options["progress"] = Progress(self.stdout)
             report = self.run_import(source, path=path, **options)
-        for error in report.errors:
-            self.stderr.write(str(error))
-        if report.unlisted_errors:
-            self.stderr.write(f"… and {report.unlisted_errors:,} more errors.")
-        if not report.ok:
-            raise CommandError(report.summary())
-        self.stdout.write(self.style.SUCCESS(report.summary()))
+        report_outcome(self, report)
+
+
+def report_outcome(command: BaseCommand, report: ImportReport) -> None:
+    """Every bad row on standard error and a non-zero exit when the import was refused (nothing
+    was written then); the report's summary otherwise."""
+    for error in report.errors:
+        command.stderr.write(str(error))
+    if report.unlisted_errors:
+        command.stderr.write(f"… and {report.unlisted_errors:,} more errors.")
+    if not report.ok:
+        raise CommandError(report.summary())
+    command.stdout.write(command.style.SUCCESS(report.summary()))

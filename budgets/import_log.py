@@ -2,10 +2,11 @@
 the redaction of personal data from what it quotes."""
 
 import re
+from contextlib import contextmanager
 
 from django.db import transaction
 
-from budgets.importing import ErrorList, RowError, sha256, shorten
+from budgets.importing import ErrorList, ImportFileError, RowError, sha256, shorten
 
 # --- Personal data never quoted in the import log -------------------------------------------
 #
@@ -151,3 +152,21 @@ def record_import(
                 reason=f"{record.file_name} (SHA-256 {record.sha256[:12]}…)",
             )
     return record
+
+
+@contextmanager
+def logged_import(*, kind: str, file_name: str, digest: str, user, report):
+    """The frame every file import shares: the log row written as it starts, a refused file
+    (ImportFileError) kept as the report's file error, the outcome logged at the end.
+
+        with logged_import(kind="…", file_name=…, digest=…, user=user, report=report):
+            … read, check and write …
+    """
+    started = import_started(kind=kind, file_name=file_name, digest=digest, user=user)
+    try:
+        yield started
+    except ImportFileError as exc:
+        report.file_error = str(exc)
+    record_import(
+        kind=kind, file_name=file_name, digest=digest, user=user, report=report, started=started
+    )

@@ -210,6 +210,7 @@ def column_indexes(header: list[str], aliases: dict[str, list[str]], *, required
 _MOVED = {
     "declare_personal_import": "budgets.import_log",
     "import_started": "budgets.import_log",
+    "logged_import": "budgets.import_log",
     "record_import": "budgets.import_log",
     "redact": "budgets.import_log",
     "redact_report": "budgets.import_log",

@@ -27,8 +27,24 @@ from budgets.models import (
 from budgets.selectors import directorate_positions, lines_with_position
 
 
+class PeriodPoint:
+    """A point of a chart along the year's periods (`number`, `month`), and its labels."""
+
+    number: int
+    month: datetime.date
+
+    @property
+    def label(self) -> str:
+        return f"P{self.number} {self.month:%b %Y}"
+
+    @property
+    def tick(self) -> str:
+        """The label on two short lines, so twelve periods fit along an axis unrotated."""
+        return f"P{self.number}<br>{self.month:%b %y}"
+
+
 @dataclass
-class PathPoint:
+class PathPoint(PeriodPoint):
     """A scope's budget and year-end forecast outturn as they stood at one period."""
 
     number: int
@@ -39,15 +55,6 @@ class PathPoint:
     @property
     def variance(self) -> Decimal:
         return variance(forecast=self.forecast, budget=self.budget)
-
-    @property
-    def label(self) -> str:
-        return f"P{self.number} {self.month:%b %Y}"
-
-    @property
-    def tick(self) -> str:
-        """The label on two short lines, so twelve periods fit along an axis unrotated."""
-        return f"P{self.number}<br>{self.month:%b %y}"
 
 
 def forecast_path(period: Period, services) -> list[PathPoint]:
@@ -100,20 +107,11 @@ def final_outturn(period: Period, services) -> Decimal | None:
 
 
 @dataclass
-class AccuracyPoint:
+class AccuracyPoint(PeriodPoint):
     number: int
     month: datetime.date
     forecast: Decimal
     error: Decimal  # forecast − final outturn: negative means the month forecast too little
-
-    @property
-    def label(self) -> str:
-        return f"P{self.number} {self.month:%b %Y}"
-
-    @property
-    def tick(self) -> str:
-        """The label on two short lines, so twelve periods fit along an axis unrotated."""
-        return f"P{self.number}<br>{self.month:%b %y}"
 
 
 def forecast_accuracy(path: list[PathPoint], outturn: Decimal) -> list[AccuracyPoint]:

@@ -3,16 +3,14 @@
 from django.db import transaction
 
 from budgets.importing import (
-    ImportFileError,
     ImportReport,
     RowError,
     column_indexes,
     file_digest,
-    import_started,
     iter_rows,
+    logged_import,
     parse_date,
     parse_money,
-    record_import,
 )
 from budgets.progress import NO_PROGRESS
 from placements.categories import CostCategory
@@ -41,8 +39,9 @@ def costs_import(
     source = as_stream(source)
     digest, _ = file_digest(source)
     report = ImportReport()
-    started = import_started(kind="placement costs", file_name=file_name, digest=digest, user=user)
-    try:
+    with logged_import(
+        kind="placement costs", file_name=file_name, digest=digest, user=user, report=report
+    ):
         council = current_council()
         refuse_outsider(user)
         header, rows = iter_rows(source, file_name=file_name, max_bytes=max_bytes)
@@ -52,16 +51,6 @@ def costs_import(
             _rate_card(council, header, rows, report)
         else:
             _episode_costs(header, rows, report)
-    except ImportFileError as exc:
-        report.file_error = str(exc)
-    record_import(
-        kind="placement costs",
-        file_name=file_name,
-        digest=digest,
-        user=user,
-        report=report,
-        started=started,
-    )
     return report
 
 

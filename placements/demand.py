@@ -194,6 +194,22 @@ class DemandResult:
         }
 
 
+def _segments_stock_rates(options: DemandOptions, arrays, groups: list[str]):
+    """The episodes, cleaned and cut by age bracket and group (segments); the stock on
+    options.start, and the rates estimated over the reference period."""
+    n_states = len(projection.AGE_LABELS) * len(groups)
+    episodes = projection.clean_episodes(**arrays.as_kwargs(options.grouping))
+    segments = projection.split_by_age(episodes, len(groups))
+    rates = projection.estimate_rates(
+        segments,
+        n_states,
+        first=projection.day_number(options.reference_start),
+        last=projection.day_number(options.reference_end),
+    )
+    stock = projection.stock_on(segments, projection.day_number(options.start), n_states)
+    return episodes, segments, stock, rates
+
+
 def run(
     options: DemandOptions,
     *,
@@ -209,15 +225,7 @@ def run(
     costs = costs or demand_inputs.unit_costs(options.grouping, options.start)
     n_states = len(projection.AGE_LABELS) * len(groups)
     adjustments = [*adjustments, *options.adjustments(n_states)]
-    episodes = projection.clean_episodes(**arrays.as_kwargs(options.grouping))
-    segments = projection.split_by_age(episodes, len(groups))
-    rates = projection.estimate_rates(
-        segments,
-        n_states,
-        first=projection.day_number(options.reference_start),
-        last=projection.day_number(options.reference_end),
-    )
-    stock = projection.stock_on(segments, projection.day_number(options.start), n_states)
+    episodes, segments, stock, rates = _segments_stock_rates(options, arrays, groups)
     base = _months(options, stock, rates, costs.array(groups), groups)
     months = base
     if adjustments:
@@ -281,17 +289,7 @@ def projected_cost_by_group(
 ) -> dict[str, Decimal]:
     """Projected cost per group from the day after options.start to `last` inclusive."""
     groups = demand_inputs.group_names(options.grouping)
-    n_states = len(projection.AGE_LABELS) * len(groups)
-    segments = projection.split_by_age(
-        projection.clean_episodes(**arrays.as_kwargs(options.grouping)), len(groups)
-    )
-    rates = projection.estimate_rates(
-        segments,
-        n_states,
-        first=projection.day_number(options.reference_start),
-        last=projection.day_number(options.reference_end),
-    )
-    stock = projection.stock_on(segments, projection.day_number(options.start), n_states)
+    _, _, stock, rates = _segments_stock_rates(options, arrays, groups)
     days = (last - options.start).days
     if days <= 0:
         return {g: Decimal("0") for g in groups}

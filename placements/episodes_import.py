@@ -8,9 +8,7 @@ import datetime
 from django.db import connection, transaction
 
 from budgets.importing import (
-    ImportFileError,
-    import_started,
-    record_import,
+    logged_import,
 )
 from budgets.progress import NO_PROGRESS
 from placements.episodes_sql import stage_episodes
@@ -52,8 +50,9 @@ def episodes_import(
     file_name = file_name or " + ".join(name for name, _ in named)
     digest = files_digest(named)
     report = EpisodesReport()
-    started = import_started(kind="placements", file_name=file_name, digest=digest, user=user)
-    try:
+    with logged_import(
+        kind="placements", file_name=file_name, digest=digest, user=user, report=report
+    ):
         council = current_council()
         refuse_outsider(user)
         target = Target(council, user, report)
@@ -90,16 +89,6 @@ def episodes_import(
                     step.advance()
             with connection.cursor() as cursor:
                 cursor.execute("DROP TABLE IF EXISTS episode_stage, child_stage, child_rows")
-    except ImportFileError as exc:
-        report.file_error = str(exc)
-    record_import(
-        kind="placements",
-        file_name=file_name,
-        digest=digest,
-        user=user,
-        report=report,
-        started=started,
-    )
     return report
 
 

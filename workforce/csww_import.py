@@ -10,9 +10,8 @@ from budgets.access import Role, has_role, may_load_council_data
 from budgets.importing import (
     ImportFileError,
     ImportReport,
-    import_started,
+    logged_import,
     parse_date,
-    record_import,
     sha256,
     shorten,
 )
@@ -91,8 +90,7 @@ def csww_import(data: bytes, *, file_name: str, user=None) -> ImportReport:
     declarations is refused before parsing (entity-expansion attacks)."""
     report = ImportReport()
     digest = sha256(data)
-    started = import_started(kind="csww", file_name=file_name, digest=digest, user=user)
-    try:
+    with logged_import(kind="csww", file_name=file_name, digest=digest, user=user, report=report):
         if not may_load_council_data(user):
             raise ImportFileError(
                 "Only an administrator or a finance officer of this council loads its census."
@@ -146,11 +144,6 @@ def csww_import(data: bytes, *, file_name: str, user=None) -> ImportReport:
             council=council, reference_date=day, defaults=totals
         )
         report.created, report.updated = int(created), int(not created)
-    except ImportFileError as exc:
-        report.file_error = str(exc)
-    record_import(
-        kind="csww", file_name=file_name, digest=digest, user=user, report=report, started=started
-    )
     return report
 
 

@@ -13,11 +13,10 @@ from budgets.importing import (
     RowError,
     column_indexes,
     file_digest,
-    import_started,
     iter_rows,
+    logged_import,
     parse_date,
     parse_money,
-    record_import,
 )
 from budgets.models import Council, Service
 from budgets.progress import NO_PROGRESS
@@ -73,9 +72,10 @@ def establishment_import(
     from that date (the previous one ends then); the same file twice changes nothing."""
     source = io.BytesIO(source) if isinstance(source, bytes | bytearray) else source
     digest, _ = file_digest(source)
-    started = import_started(kind="establishment", file_name=file_name, digest=digest, user=user)
     report = ImportReport()
-    try:
+    with logged_import(
+        kind="establishment", file_name=file_name, digest=digest, user=user, report=report
+    ):
         header, rows = iter_rows(source, file_name=file_name)
         rows = progress.counted(rows, f"Reading {file_name}")
         columns = column_indexes(header, COLUMNS, required=REQUIRED)
@@ -131,16 +131,6 @@ def establishment_import(
                 report.errors.append(RowError(number, str(exc)))
         if report.ok:
             _write_establishment(parsed, columns, report, user=user)
-    except ImportFileError as exc:
-        report.file_error = str(exc)
-    record_import(
-        kind="establishment",
-        file_name=file_name,
-        digest=digest,
-        user=user,
-        report=report,
-        started=started,
-    )
     return report
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from budgets.import_command import report_outcome
 from budgets.progress import Progress
 from placements.importers import episodes_import
 
@@ -49,11 +50,5 @@ class Command(BaseCommand):
                 max_bytes=settings.CSC_MAX_COMMAND_IMPORT_BYTES,
                 progress=Progress(self.stdout),
             )
-        for error in report.errors:
-            self.stderr.write(str(error))
-        if report.unlisted_errors:
-            self.stderr.write(f"… and {report.unlisted_errors:,} more errors.")
-        if not report.ok:
-            raise CommandError(report.summary())
         # The summary names skipped councils and ends with any warning about the numbers.
-        self.stdout.write(self.style.SUCCESS(report.summary()))
+        report_outcome(self, report)
