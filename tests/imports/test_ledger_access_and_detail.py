@@ -1,84 +1,25 @@
 """Ledger extracts: who may load which cost centres, and the account detail page."""
 
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from budgets import metrics, selectors
 from budgets.importers import actuals_import
 from budgets.models import (
-    Actual,
     BudgetLine,
     ImportRecord,
-    LedgerEntry,
     Period,
+)
+from tests.imports.ledger_support import (
+    ORACLE,
+    actual,
+    load,
+    southwark_actuals,
 )
 
 pytestmark = pytest.mark.django_db
-
-EXAMPLES = Path(__file__).resolve().parents[2] / "fixtures" / "examples"
-ORACLE = EXAMPLES / "ledger_account_level_2024-25_P01-P03.csv"
-UNIT4 = EXAMPLES / "ledger_unit4_2024-25.csv"
-BUDGET_BOOK = EXAMPLES / "budget_book_2024-25.csv"
-
-
-def user(username: str):
-    """One of the example users file's users (the `southwark` fixture loads it)."""
-    return get_user_model().objects.get(username=username)
-
-
-@pytest.fixture
-def officer(southwark):
-    """Amina Okafor of the example users file: finance officer for CFS/SCF and CFS/EDU."""
-    return user("a.okafor")
-
-
-@pytest.fixture
-def waste_officer(southwark):
-    """Tom Price: finance officer for WST only."""
-    return user("t.price")
-
-
-@pytest.fixture
-def council_admin(southwark):
-    return user("m.clarke")
-
-
-@pytest.fixture
-def councillor(southwark):
-    return user("cllr.adeyemi")
-
-
-def actual(code, period, year=2024):
-    return Actual.objects.get(
-        line__code=code, period__year__start_year=year, period__number=period
-    ).amount
-
-
-def entries(code, period, year=2024):
-    return {
-        e.account: e.amount
-        for e in LedgerEntry.objects.filter(
-            line__code=code, period__year__start_year=year, period__number=period
-        )
-    }
-
-
-def load(path, user, **options):
-    with path.open("rb") as source:
-        return actuals_import(source, file_name=path.name, user=user, **options)
-
-
-def southwark_actuals():
-    return Actual.objects.filter(line__service__directorate__council__la_code="210")
-
-
-def southwark_entries():
-    return LedgerEntry.objects.filter(line__service__directorate__council__la_code="210")
-
 
 # --- who may upload --------------------------------------------------------------------------
 
