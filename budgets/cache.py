@@ -77,11 +77,14 @@ def _replica_has_caught_up(lsn: str) -> bool:
         return bool(cursor.fetchone()[0])
 
 
-def cached(parts: tuple, build: Callable[[], T], *, request=None) -> T:
+def cached(
+    parts: tuple, build: Callable[[], T], *, request=None, keep: Callable[[T], bool] | None = None
+) -> T:
     """build() computed once per data version and `parts` (everything else the result depends
     on: the page, the period, the scope, whose services). Pass the request to read the version
-    once however many figures the page asks for. Call outside a transaction that writes: its
-    own uncommitted changes would look settled to it."""
+    once however many figures the page asks for; `keep` says whether a result may be stored
+    (a page that answered with an error, say, is not). Call outside a transaction that writes:
+    its own uncommitted changes would look settled to it."""
     if settings.CSC_CHART_CACHE_SECONDS <= 0:
         return build()
     memo = getattr(request, "_csc_data_version", None)
@@ -99,7 +102,7 @@ def cached(parts: tuple, build: Callable[[], T], *, request=None) -> T:
         return build()
     if value is None:
         value = build()
-        if settled and _replica_has_caught_up(lsn):
+        if (keep is None or keep(value)) and settled and _replica_has_caught_up(lsn):
             try:
                 cache.set(key, value, settings.CSC_CHART_CACHE_SECONDS)
             except Exception as exc:

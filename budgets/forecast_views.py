@@ -21,6 +21,7 @@ from budgets.access import (
 from budgets.formatting import sign_off_summary
 from budgets.forms import ForecastGridForm, PeriodFilterForm, ReturnReasonForm
 from budgets.models import Service, SignOff, stage_label
+from budgets.page_cache import cached_page
 
 
 def comparisons() -> list:
@@ -49,6 +50,7 @@ def _page_url(service, period) -> str:
 
 
 @role_required()
+@cached_page
 @require_http_methods(["GET", "POST"])
 def forecast_entry(request, directorate: str, service: str):
     service, period = _service_and_period(request, directorate, service)

@@ -16,6 +16,7 @@ from budgets.models import (
     Service,
     stage_label,
 )
+from budgets.page_cache import cached_page
 from budgets.tables import (
     ChangesTable,
     ForecastHistoryTable,
@@ -43,6 +44,7 @@ def _line_and_period(request, code: str):
 
 
 @role_required()
+@cached_page
 @require_GET
 def index(request):
     """The services this user may see, with budget, forecast and variance at the period."""
@@ -95,6 +97,7 @@ def month_end(request):
 
 
 @role_required()
+@cached_page
 @require_GET
 def service_detail(request, directorate: str, service: str):
     """A service's budget by area of spend (as a committee report shows it) and by line."""

@@ -8,6 +8,7 @@ from csc_dashboard import committee_views, dashboard_views, demand_views, sso, v
 urlpatterns = [
     path("", views.overview, name="overview"),
     path("healthz", views.healthz, name="healthz"),
+    path("signed-in", views.signed_in, name="signed_in"),
     path("dashboard/movement/", dashboard_views.movement, name="dashboard_movement"),
     path("dashboard/areas/", dashboard_views.areas, name="dashboard_areas"),
     path("dashboard/lac/", dashboard_views.lac, name="dashboard_lac"),

@@ -13,6 +13,7 @@ from budgets.access import role_required, roles_of, visible_services
 from budgets.cache import cached
 from budgets.figure import chart
 from budgets.models import Service
+from budgets.page_cache import cached_page
 from csc_dashboard.pages import period_or_404, reader_key
 from csc_dashboard.routers import replica_reads
 from placements.demand_comparison import demand_headline
@@ -31,8 +32,19 @@ def healthz(request):
         return JsonResponse({"status": "error", "database": "down"}, status=503)
 
 
+@role_required()
+@never_cache
+@require_GET
+def signed_in(request):
+    """The trivial signed-in view: through the same middleware, session and role check as every
+    page, and nothing more. For monitoring a signed-in path end to end, and the yardstick of
+    the load test's page throughput (`make load`)."""
+    return JsonResponse({"status": "ok", "signed_in": True})
+
+
 @replica_reads
 @role_required()
+@cached_page
 @require_GET
 def overview(request):
     """Each directorate's budget, forecast outturn and variance at the chosen period."""

@@ -12,6 +12,7 @@ from budgets.figure import chart
 from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
 from budgets.numbers import UNUSABLE, query_date, query_day, safely
+from budgets.page_cache import cached_page
 from budgets.reference import neighbours_of
 from budgets.scenarios import save_from_form
 from placements import charts as placement_charts
@@ -70,6 +71,7 @@ def _charts(day: datetime.date, code: str) -> dict:
 
 
 @role_required()
+@cached_page
 @require_GET
 def index(request):
     """Children looked after now and over time (five years by month and placement category),

@@ -12,6 +12,7 @@ from budgets.figure import chart
 from budgets.importing import ImportReport
 from budgets.models import Council, ImportRecord
 from budgets.numbers import query_date, query_day, safely
+from budgets.page_cache import cached_page
 from budgets.reference import neighbours_of
 from budgets.scenarios import save_from_form
 from workforce import charts, metrics, scenarios, selectors, services
@@ -50,6 +51,7 @@ def _charts(day: datetime.date) -> dict:
 
 
 @role_required()
+@cached_page
 @require_GET
 def index(request):
     """Staff in post by status, the agency ratio and its trend against the target and England,

@@ -130,11 +130,12 @@ def two_app_servers(redis_server):
 def test_a_save_on_one_app_server_changes_the_figures_on_the_other(two_app_servers, redis_server):
     first, second, officer, reader, line = two_app_servers
 
+    get(second.base + OVERVIEW, cookie=reader)  # the session's first request marks its start
     status, before = get(second.base + OVERVIEW, cookie=reader)
     assert status == 200
     assert "Social Care and Family Support forecasts to spend its budget" in before
     keys = redis_server.chart_keys()
-    assert keys  # the second server's figures are in Redis ...
+    assert len(keys) == 2  # the second server's figures and its page are in Redis ...
     status, again = get(first.base + OVERVIEW, cookie=reader)
     assert status == 200 and figures(again) == figures(before)
     assert redis_server.chart_keys() == keys  # ... and the first read them from there
@@ -150,4 +151,5 @@ def test_a_save_on_one_app_server_changes_the_figures_on_the_other(two_app_serve
     status, after = get(second.base + OVERVIEW, cookie=reader)
     assert status == 200
     assert "Social Care and Family Support forecasts an overspend of £2.5m" in after
-    assert len(redis_server.chart_keys()) == len(keys) + 1  # computed again, under a new version
+    # computed again, figures and page, under a new version
+    assert len(redis_server.chart_keys()) == len(keys) + 2

@@ -30,6 +30,7 @@ ACCESS = {
     "dashboard_agency": {"GET": MOVED, "POST": GET_ONLY},
     "dashboard_demand": {"GET": READ_ALL, "POST": GET_ONLY},
     "healthz": {"GET": (200,) * 6, "POST": (405,) * 6},
+    "signed_in": {"GET": READ_ALL, "POST": GET_ONLY},
     "login": {"GET": (200, 302, 302, 302, 302, 302), "POST": (200, 302, 302, 302, 302, 302)},
     "logout": {"GET": (302, 405, 405, 405, 405, 405), "POST": (302,) * 6},
     "budgets:index": {"GET": READ_ALL, "POST": GET_ONLY},
