@@ -69,25 +69,32 @@ class SecurityHeadersMiddleware:
 
 
 SESSION_STARTED = "csc_session_started"
+SESSION_RENEWED = "csc_session_renewed"
 
 
 class AbsoluteSessionTimeoutMiddleware:
-    """Sign a user out a fixed time after they signed in, however active they have been.
+    """Sign a user out a fixed time after they signed in, however active they have been, and
+    renew the idle timeout (SESSION_COOKIE_AGE) of an active one.
 
-    The idle timeout is Django's own (SESSION_COOKIE_AGE, renewed on every request)."""
+    The session is renewed (saved, with a new expiry) when its last renewal is
+    CSC_SESSION_RENEW_SECONDS old or more, not on every request: a page read is then no write
+    to the database, and an idle session ends at most that much before its full idle time."""
 
     def __init__(self, get_response):
         self.get_response = get_response
 
     def __call__(self, request):
         if request.user.is_authenticated:
-            started = request.session.get(SESSION_STARTED)
+            session = request.session
+            started = session.get(SESSION_STARTED)
             now = int(time.time())
             if started is None:
-                request.session[SESSION_STARTED] = now
+                session[SESSION_STARTED] = now
             elif now - started > settings.CSC_SESSION_ABSOLUTE_SECONDS:
                 logout(request)
                 return redirect(f"{settings.LOGIN_URL_PATH}?next={request.path}")
+            if now - session.get(SESSION_RENEWED, 0) >= settings.CSC_SESSION_RENEW_SECONDS:
+                session[SESSION_RENEWED] = now
         return self.get_response(request)
 
 

@@ -130,9 +130,12 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
-# Idle timeout: the session cookie lasts this long and is renewed on every request.
+# Idle timeout: the session lasts this long after it was last renewed. A request renews it
+# when the last renewal is CSC_SESSION_RENEW_SECONDS old or more (csc_dashboard/security.py), so
+# reading pages is not a database write each time; idle sessions end between the two.
 SESSION_COOKIE_AGE = env_int("CSC_SESSION_IDLE_SECONDS", default=30 * 60, minimum=60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
+CSC_SESSION_RENEW_SECONDS = min(60, SESSION_COOKIE_AGE // 10)
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 # Absolute timeout: signed out this long after signing in, however active.
 CSC_SESSION_ABSOLUTE_SECONDS = env_int("CSC_SESSION_ABSOLUTE_SECONDS", default=10 * 60 * 60)

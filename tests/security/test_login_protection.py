@@ -1,12 +1,17 @@
 """Login protection: lockouts, session lifetimes, deactivated accounts, security headers."""
 
+import datetime
 import time
 
 import pytest
+from django.contrib.sessions.models import Session
+from django.db import connection
 from django.test import RequestFactory
+from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
 from budgets.access import Role
-from csc_dashboard.security import SESSION_STARTED, client_ip
+from csc_dashboard.security import SESSION_RENEWED, SESSION_STARTED, client_ip
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -68,11 +73,44 @@ def test_behind_proxies_the_client_address_is_read_from_the_right(settings):
     assert client_ip(request) == "203.0.113.5"  # the forged left-most entry is ignored
 
 
-def test_sessions_expire_when_idle():
-    from django.conf import settings
+def _expiry(client) -> datetime.datetime:
+    return Session.objects.get(session_key=client.session.session_key).expire_date
 
+
+def _as_if_renewed_ago(client, seconds: int) -> None:
+    """Move the session's last renewal and its expiry `seconds` into the past."""
+    session = client.session
+    session[SESSION_RENEWED] -= seconds
+    session.save()
+    Session.objects.filter(session_key=session.session_key).update(
+        expire_date=timezone.now() + datetime.timedelta(seconds=30 * 60 - seconds)
+    )
+
+
+def test_sessions_end_after_thirty_minutes_idle(client, director, settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
-    assert settings.SESSION_SAVE_EVERY_REQUEST
+    client.force_login(director)
+    assert client.get("/budgets/").status_code == 200
+    _as_if_renewed_ago(client, 30 * 60 + 1)
+    assert client.get("/budgets/").status_code == 302  # expired: back to sign in
+
+
+def test_reading_renews_the_idle_timeout_once_a_minute_not_on_every_page(client, director):
+    client.force_login(director)
+    client.get("/budgets/")
+    renewed = _expiry(client)
+    _as_if_renewed_ago(client, 59)
+    moved_back = _expiry(client)
+    with CaptureQueriesContext(connection) as reading:
+        assert client.get("/budgets/").status_code == 200
+    assert _expiry(client) == moved_back  # within the minute: not renewed, not written
+    assert not [q for q in reading if q["sql"].startswith("UPDATE")]
+
+    _as_if_renewed_ago(client, 2)  # 61 seconds since the renewal
+    assert client.get("/budgets/").status_code == 200
+    expiry = _expiry(client)
+    assert expiry > renewed  # renewed: thirty minutes from now
+    assert expiry - timezone.now() > datetime.timedelta(minutes=29, seconds=50)
 
 
 def test_a_session_ends_a_fixed_time_after_sign_in_however_active(client, director, settings):
