@@ -4,7 +4,7 @@ fixed number of queries, however many services."""
 
 from dataclasses import dataclass
 
-from django.db.models import Count, OuterRef, Prefetch, Subquery, Value
+from django.db.models import Count, Exists, OuterRef, Prefetch, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from budgets.models import (
@@ -16,6 +16,14 @@ from budgets.models import (
     SignOff,
 )
 from budgets.selectors import budgeted_lines
+
+
+def stage_of(sign_off_status: str | None, forecast: bool) -> str:
+    """A service's stage in the month: its sign-off's status once submitted; before that, in
+    progress if any of its budgeted lines has a forecast at the period, else no forecasts yet."""
+    if sign_off_status:
+        return sign_off_status
+    return IN_PROGRESS if forecast else NO_FORECASTS
 
 
 def _count_per_service(lines) -> Subquery:
@@ -40,9 +48,7 @@ class MonthEndRow:
 
     @property
     def stage(self) -> str:
-        if self.sign_off is not None:
-            return self.sign_off.status
-        return IN_PROGRESS if self.forecast else NO_FORECASTS
+        return stage_of(self.sign_off.status if self.sign_off else None, bool(self.forecast))
 
     @property
     def stage_label(self) -> str:
@@ -85,14 +91,17 @@ def month_end(period: Period, services) -> list[MonthEndRow]:
     ]
 
 
-def sign_off_statuses(period: Period) -> dict[tuple[str, str], str]:
-    """Each service's sign-off status at the period, by (directorate code, service code).
+def service_stages(period: Period, services) -> dict[tuple[str, str], str]:
+    """Each of `services`' stage at the period (stage_of), by (directorate code, service code).
     One query."""
+    status = SignOff.objects.filter(period=period, service=OuterRef("pk")).values("status")
+    forecast = budgeted_lines(period).filter(service=OuterRef("pk"), forecasts__period=period)
+    rows = services.annotate(status=Subquery(status[:1]), forecast=Exists(forecast)).values_list(
+        "directorate__code", "code", "status", "forecast"
+    )
     return {
-        (directorate, service): status
-        for directorate, service, status in SignOff.objects.filter(period=period).values_list(
-            "service__directorate__code", "service__code", "status"
-        )
+        (directorate, service): stage_of(status, forecast)
+        for directorate, service, status, forecast in rows
     }
 
 

@@ -10,11 +10,12 @@ from budgets.access import Role, has_role, role_required, visible_services
 from budgets.forms import PeriodActionForm, PeriodFilterForm, UploadForm
 from budgets.importers import actuals_import
 from budgets.models import (
+    NO_FORECASTS,
+    STAGE_LABELS,
     BudgetLine,
     ImportRecord,
     Period,
     Service,
-    stage_label,
 )
 from budgets.page_cache import cached_page
 from budgets.tables import (
@@ -54,11 +55,11 @@ def index(request):
     if period is not None:
         # Where each service's monthly forecast stands, so a director sees what awaits sign-off.
         # A returned forecast awaits the officer's resubmission, not a director.
-        stages = sign_off_selectors.sign_off_statuses(period)
+        stages = sign_off_selectors.service_stages(period, services)
         for directorate in directorates:
             for service in directorate.children:
-                service.stage_status = stages.get((directorate.key, service.key))
-                service.stage = stage_label(service.stage_status)
+                service.stage_status = stages.get((directorate.key, service.key), NO_FORECASTS)
+                service.stage = STAGE_LABELS[service.stage_status]
     return render(
         request,
         "budgets/index.html",

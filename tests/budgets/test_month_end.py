@@ -51,6 +51,20 @@ def test_the_budgets_page_shows_a_returned_forecast_as_returned(sc, client_for):
     assert link.attrs["href"] == "/budgets/month-end/?year=2024/25&period=3"
 
 
+@SERVED
+def test_the_budgets_page_tags_each_service_as_the_month_end_page_does(sc, client_for):
+    month_end_stages(sc)
+    page = parse(client_for(sc.director).get(f"/budgets/?year={YEAR}&period={PERIOD}").content)
+
+    def stage(name):
+        return page.find("a", text=name).parent.find("strong", class_="govuk-tag")
+
+    assert stage("Education and Inclusion").text() == "In progress"  # one of two lines forecast
+    assert stage("Waste and Cleansing").text() == "No forecasts yet"
+    assert "govuk-tag--grey" in stage("Waste and Cleansing").classes()
+    assert stage("Social Care and Family Support").text() == "Returned for changes"
+
+
 def test_month_end_counts_lines_forecast_of_lines_budgeted(sc):
     month_end_stages(sc)
     rows = sign_off_selectors.month_end(
