@@ -10,7 +10,16 @@ stored only when no writer that moved it is still open (migration 0010: each hol
 advisory lock until it ends) and, on replica pages, when the replica has replayed everything
 the primary had written. Otherwise the page is computed and shown but not kept. A restore
 recreates the sequence, so its identity is part of the version and old entries never match.
-Entries also expire (settings.CSC_CHART_CACHE_SECONDS), which bounds their memory.
+Entries also expire (settings.CSC_CHART_CACHE_SECONDS), which bounds their memory, and the
+key holds a digest of the product's settings, so nothing computed under other settings is
+served.
+
+A second sequence, `csc_reference_version` (migration 0015), moves on every write except to
+the month's finance figures (MONTHLY_TABLES: budgets, actuals, forecasts, savings, sign-offs
+and their logs). A figure that reads none of those (the demand model's projection, the LAC and
+workforce charts) is cached under it with `monthly=False`, so the forecasts officers save all
+month long leave it alone. Such a build is watched: a query of a monthly table means the
+figure is shown but not kept (and fails the tests, settings.CSC_STRICT_CACHE_READS).
 
 The cache is Django's default cache (settings.CACHES): Redis shared by every app server when
 REDIS_URL is set, otherwise per process, where each process computing its own copy once per
@@ -21,12 +30,17 @@ figures again. A cache that fails (Redis down) is logged and skipped: the page i
 
 import hashlib
 import logging
+import re
 from collections.abc import Callable
+from contextlib import ExitStack
+from dataclasses import dataclass
 from typing import TypeVar
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.signals import setting_changed
 from django.db import DEFAULT_DB_ALIAS, connections, router
+from django.dispatch import receiver
 
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
@@ -39,27 +53,55 @@ WRITERS_LOCK = 7_385_469_001
 # ended. The lock is released at once, so a writer waits for it a few microseconds at most.
 _VERSION_SQL = """
 SELECT 'csc_data_version'::regclass::oid,
-       CASE WHEN is_called THEN last_value ELSE 0 END,
+       CASE WHEN d.is_called THEN d.last_value ELSE 0 END,
+       'csc_reference_version'::regclass::oid,
+       CASE WHEN r.is_called THEN r.last_value ELSE 0 END,
        CASE WHEN pg_try_advisory_lock(%(lock)s) THEN pg_advisory_unlock(%(lock)s)
             ELSE false END,
        pg_current_wal_insert_lsn()::text
-FROM csc_data_version
+FROM csc_data_version d, csc_reference_version r
 """
+# The month's finance figures, whose writes move csc_data_version only (budgets migration
+# 0015 lists the same tables in the trigger; a test checks the two agree).
+MONTHLY_TABLES = (
+    "budgets_budget",
+    "budgets_actual",
+    "budgets_ledgerentry",
+    "budgets_forecast",
+    "budgets_saving",
+    "budgets_signoff",
+    "budgets_auditentry",
+    "budgets_importrecord",
+)
+_READS_MONTHLY = re.compile(r"\b(" + "|".join(MONTHLY_TABLES) + r")\b")
 
 
-def _read_version() -> tuple[str, bool, str]:
-    """(version, whether every change up to it has ended, the primary's WAL position). One
-    query, on the primary even for replica pages: a standby logs sequences 32 values ahead,
-    so its copy would not move with every change."""
+@dataclass(frozen=True)
+class _Versions:
+    everything: str  # csc_data_version: moves on every write
+    reference: str  # csc_reference_version: on every write but to the month's finance figures
+    settled: bool  # every change up to them has ended
+    lsn: str  # the primary's WAL position when they were read
+
+
+def _read_version() -> _Versions:
+    """The versions, whether every change up to them has ended, the primary's WAL position.
+    One query, on the primary even for replica pages: a standby logs sequences 32 values
+    ahead, so its copy would not move with every change."""
     with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
         cursor.execute(_VERSION_SQL, {"lock": WRITERS_LOCK})
-        identity, value, settled, lsn = cursor.fetchone()
-    return f"{identity}.{value}", settled, lsn
+        identity, value, reference_identity, reference, settled, lsn = cursor.fetchone()
+    return _Versions(f"{identity}.{value}", f"{reference_identity}.{reference}", settled, lsn)
 
 
 def data_version() -> str:
     """A short string that changes whenever data the dashboards show changes."""
-    return _read_version()[0]
+    return _read_version().everything
+
+
+def reference_version() -> str:
+    """A short string that changes whenever data other than the month's finance figures does."""
+    return _read_version().reference
 
 
 def _replica_has_caught_up(lsn: str) -> bool:
@@ -78,22 +120,33 @@ def _replica_has_caught_up(lsn: str) -> bool:
 
 
 def cached(
-    parts: tuple, build: Callable[[], T], *, request=None, keep: Callable[[T], bool] | None = None
+    parts: tuple,
+    build: Callable[[], T],
+    *,
+    request=None,
+    keep: Callable[[T], bool] | None = None,
+    monthly: bool = True,
 ) -> T:
     """build() computed once per data version and `parts` (everything else the result depends
     on: the page, the period, the scope, whose services). Pass the request to read the version
     once however many figures the page asks for; `keep` says whether a result may be stored
-    (a page that answered with an error, say, is not). Call outside a transaction that writes:
-    its own uncommitted changes would look settled to it."""
+    (a page that answered with an error, say, is not). `monthly=False`: build() reads none of
+    the month's finance figures (MONTHLY_TABLES), so it is kept under the reference version,
+    which a forecast save or a ledger import leaves alone; a build that reads one anyway is
+    not kept, and is an error where settings.CSC_STRICT_CACHE_READS is on (the tests). Call
+    outside a transaction that writes: its own uncommitted changes would look settled to it."""
     if settings.CSC_CHART_CACHE_SECONDS <= 0:
         return build()
-    memo = getattr(request, "_csc_data_version", None)
-    if memo is None:
-        memo = _read_version()
+    versions = getattr(request, "_csc_data_version", None)
+    if versions is None:
+        versions = _read_version()
         if request is not None:
-            request._csc_data_version = memo
-    version, settled, lsn = memo
-    key = repr((settings.CSC_COUNCIL_LA_CODE, version, *parts))
+            request._csc_data_version = versions
+    version = versions.everything if monthly else versions.reference
+    settled, lsn = versions.settled, versions.lsn
+    if not monthly:
+        build = _reading_no_monthly_figures(build, parts)
+    key = repr((settings.CSC_COUNCIL_LA_CODE, _settings_fingerprint(), version, monthly, *parts))
     key = "csc-chart:" + hashlib.sha256(key.encode()).hexdigest()
     try:
         value = cache.get(key)
@@ -101,10 +154,72 @@ def cached(
         logger.warning("Chart cache unavailable: %s", type(exc).__name__)
         return build()
     if value is None:
-        value = build()
+        try:
+            value = build()
+        except _ReadMonthlyFigures as exc:
+            return exc.value
         if (keep is None or keep(value)) and settled and _replica_has_caught_up(lsn):
             try:
                 cache.set(key, value, settings.CSC_CHART_CACHE_SECONDS)
             except Exception as exc:
                 logger.warning("Chart cache unavailable: %s", type(exc).__name__)
     return value
+
+
+_fingerprint: str | None = None
+# Left out of the fingerprint: secrets, and where each server keeps its files (which may
+# differ between app servers that share one Redis); what is left can change a figure or page.
+_NOT_SHOWN = re.compile("SECRET|SALT|PASSWORD|KEY|TOKEN|PGDATA|NODE_MODULES|_DB_|CACHE|STRICT")
+
+
+def _settings_fingerprint() -> str:
+    """A digest of the product's own settings (CSC_*, less _NOT_SHOWN): figures and pages
+    computed under other settings (a new threshold or target, after a restart with Redis
+    keeping what the old processes stored) are never served. Computed once per process, and
+    again when a setting is overridden (tests)."""
+    global _fingerprint
+    if _fingerprint is None:
+        names = sorted(
+            n for n in dir(settings) if n.startswith("CSC_") and not _NOT_SHOWN.search(n)
+        )
+        values = repr([(n, getattr(settings, n)) for n in names])
+        _fingerprint = hashlib.sha256(values.encode()).hexdigest()[:16]
+    return _fingerprint
+
+
+@receiver(setting_changed)
+def _settings_changed(**kwargs) -> None:
+    global _fingerprint
+    _fingerprint = None
+
+
+class _ReadMonthlyFigures(Exception):
+    def __init__(self, value):
+        self.value = value
+
+
+def _reading_no_monthly_figures(build: Callable[[], T], parts: tuple) -> Callable[[], T]:
+    """build, watched: if it queries a table of the month's finance figures, its result is
+    returned but not kept (and, with CSC_STRICT_CACHE_READS, the read is an error)."""
+
+    def watched() -> T:
+        read = []
+
+        def watch(execute, sql, params, many, context):
+            if _READS_MONTHLY.search(sql):
+                read.append(_READS_MONTHLY.search(sql).group(1))
+            return execute(sql, params, many, context)
+
+        with ExitStack() as stack:
+            for alias in connections:
+                stack.enter_context(connections[alias].execute_wrapper(watch))
+            value = build()
+        if read:
+            message = f"cached(monthly=False) for {parts[0]!r} read {sorted(set(read))}"
+            if settings.CSC_STRICT_CACHE_READS:
+                raise AssertionError(message)
+            logger.error("%s: not kept", message)
+            raise _ReadMonthlyFigures(value)
+        return value
+
+    return watched

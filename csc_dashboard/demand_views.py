@@ -14,7 +14,9 @@ from placements import demand, demand_charts, demand_inputs
 @role_required()
 @require_GET
 def demand_page(request):
-    arrays = cached(("demand episodes",), demand_inputs.episode_arrays, request=request)
+    arrays = cached(
+        ("demand episodes",), demand_inputs.episode_arrays, request=request, monthly=False
+    )
     latest = arrays.latest_day
     context = {"groupings": demand_inputs.GROUPINGS.items(), "fields": demand.FIELDS}
     if latest is None:
@@ -25,7 +27,12 @@ def demand_page(request):
         options=options,
         errors=errors,
         latest=latest,
-        **cached(("demand page", key), lambda: _figures(options, arrays), request=request),
+        **cached(
+            ("demand page", key),
+            lambda: _figures(options, arrays),
+            request=request,
+            monthly=False,
+        ),
     )
     return render(request, "csc_dashboard/demand.html", context, status=400 if errors else 200)
 

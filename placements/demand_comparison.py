@@ -44,6 +44,7 @@ def demand_forecast(period, lines, *, arrays=None) -> dict[int, Decimal]:
     projected = cached(
         ("demand forecast", period.pk),
         lambda: rest_of_year_by_category(period, arrays=arrays),
+        monthly=False,
     )
     if not projected:
         return {}

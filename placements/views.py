@@ -98,7 +98,10 @@ def index(request):
     }
     context.update(
         cached(
-            ("placements-home", code, day.isoformat()), lambda: _charts(day, code), request=request
+            ("placements-home", code, day.isoformat()),
+            lambda: _charts(day, code),
+            request=request,
+            monthly=False,
         )
     )
     return render(request, "placements/index.html", context, status=400 if choice.error else 200)
@@ -184,7 +187,9 @@ def _demand_outcomes(request, stored: list[Scenario]) -> dict[int, tuple]:
     scenario's projection against the base, cached per data version and parameters."""
     if not stored:
         return {}
-    arrays = cached(("demand episodes",), demand_inputs.episode_arrays, request=request)
+    arrays = cached(
+        ("demand episodes",), demand_inputs.episode_arrays, request=request, monthly=False
+    )
     latest = arrays.latest_day
     result = {}
     for s in stored:
@@ -202,6 +207,7 @@ def _demand_outcomes(request, stored: list[Scenario]) -> dict[int, tuple]:
                 key,
                 lambda: demand_scenarios.outcome(parsed, arrays=arrays, latest=latest),
                 request=request,
+                monthly=False,
             )
         )
         result[s.pk] = (s, outcome, problem, parsed.describe())

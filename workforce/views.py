@@ -60,7 +60,9 @@ def index(request):
     day = choice.day
     council = Council.objects.current().first()
     code = council.la_code if council else ""
-    context = cached(("workforce-home", day.isoformat()), lambda: _charts(day), request=request)
+    context = cached(
+        ("workforce-home", day.isoformat()), lambda: _charts(day), request=request, monthly=False
+    )
     benchmarks = selectors.benchmarks(code, [a.la_code for a in neighbours_of(code)], day)
     fte = context["fte"]
     context.update(
