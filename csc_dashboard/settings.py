@@ -167,6 +167,8 @@ OIDC_RP_CLIENT_SECRET = _oidc["CSC_OIDC_CLIENT_SECRET"] or ""
 OIDC_RP_SIGN_ALGO = "RS256"
 OIDC_RP_SCOPES = env_str("CSC_OIDC_SCOPES", default="openid email")
 OIDC_USE_PKCE = True
+# Kept in the session for the provider's sign-out (csc_dashboard/sso.py SignOut).
+OIDC_STORE_ID_TOKEN = True
 OIDC_TOKEN_USE_BASIC_AUTH = True
 OIDC_TIMEOUT = env_int("CSC_OIDC_TIMEOUT_SECONDS", default=10, minimum=1)
 LOGIN_REDIRECT_URL_FAILURE = "/accounts/login/?sso=failed"

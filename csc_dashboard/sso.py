@@ -10,10 +10,13 @@ every sign-in the user's roles are set from the groups claim through CSC_OIDC_GR
 (audited when they change); service and directorate assignments stay with the administrator.
 Disabled accounts are refused; a failed sign-in counts towards django-axes' lockout of the
 address like a wrong password; the session rules (idle and absolute timeouts) are the same as
-for a password sign-in.
+for a password sign-in. Signing out of a session begun at the provider signs out there too
+(OpenID Connect RP-Initiated Logout, where the provider offers it), so the next person at a
+shared computer is asked to sign in again.
 """
 
 import logging
+from urllib.parse import urlencode
 
 import requests
 from django.conf import settings
@@ -208,3 +211,33 @@ class LoginView(auth_views.LoginView):
             "local_passwords": settings.CSC_LOCAL_PASSWORDS,
             "sso_failed": self.request.GET.get("sso") == "failed",
         }
+
+
+class SignOut(auth_views.LogoutView):
+    """Sign out here; a session begun at the provider is then sent to the provider's
+    end_session_endpoint (with the ID token as the hint), which signs out there and comes back
+    to the sign-in page (CSC_SITE_URL + the login path, registered with the provider as the
+    client's post-logout redirect). Without such an endpoint, or with the provider down, the
+    sign-out here stands alone."""
+
+    def post(self, request, *args, **kwargs):
+        id_token = request.session.get("oidc_id_token")
+        response = super().post(request, *args, **kwargs)
+        if not (id_token and settings.CSC_OIDC_ENABLED):
+            return response
+        try:
+            endpoint = provider_metadata().get("end_session_endpoint")
+        except ProviderUnavailable as exc:
+            logger.warning("Single sign-out unavailable: %s", exc)
+            return response
+        if not isinstance(endpoint, str) or not endpoint.startswith(("https://", "http://")):
+            return response
+        query = urlencode(
+            {
+                "id_token_hint": id_token,
+                "client_id": settings.OIDC_RP_CLIENT_ID,
+                "post_logout_redirect_uri": settings.CSC_SITE_URL.rstrip("/")
+                + settings.LOGIN_URL_PATH,
+            }
+        )
+        return HttpResponseRedirect(f"{endpoint}?{query}")

@@ -22,7 +22,7 @@ urlpatterns = [
         login_not_required(sso.SignInCallback.as_view()),
         name="oidc_authentication_callback",
     ),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/logout/", sso.SignOut.as_view(), name="logout"),
     # The one-time link import_users gives a new user to choose a password (Django's
     # password-reset token; the project's password validators apply).
     path(

@@ -145,11 +145,13 @@ class Provider:
     def __init__(self, *, redirect_uri: str, accounts: dict):
         self.port = free_port()
         self.issuer = f"http://127.0.0.1:{self.port}"
+        site = redirect_uri.split("/oidc/", 1)[0]
         config = {
             "port": self.port,
             "client_id": self.client_id,
             "client_secret": self.client_secret,
             "redirect_uri": redirect_uri,
+            "post_logout_redirect_uri": site + "/accounts/login/",
             "accounts": accounts,
         }
         self.process = subprocess.Popen(

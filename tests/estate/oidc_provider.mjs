@@ -1,7 +1,8 @@
 // A real OpenID Connect provider for the single sign-on tests: panva's oidc-provider (npm),
 // on loopback only, with its own development sign-in pages (any password; the login names an
 // account below). Configured by the CSC_TEST_OIDC JSON in the environment:
-// {"port", "client_id", "client_secret", "redirect_uri", "accounts": {id: {claims}}}.
+// {"port", "client_id", "client_secret", "redirect_uri", "post_logout_redirect_uri",
+// "accounts": {id: {claims}}}.
 // Prints "ready <issuer>" once it listens; stopped by the pytest fixture that started it.
 import Provider from 'oidc-provider';
 
@@ -14,6 +15,7 @@ const provider = new Provider(issuer, {
       client_id: config.client_id,
       client_secret: config.client_secret,
       redirect_uris: [config.redirect_uri],
+      post_logout_redirect_uris: [config.post_logout_redirect_uri],
       grant_types: ['authorization_code'],
       response_types: ['code'],
       token_endpoint_auth_method: 'client_secret_basic',

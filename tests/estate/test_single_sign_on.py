@@ -59,6 +59,7 @@ def site(live_server, provider, settings, transactional_db):
     """The live server with single sign-on on; the roles and two users of a council (the live
     server's database is emptied after each test, roles included)."""
     use_sso(settings, provider.issuer)
+    settings.CSC_SITE_URL = live_server.url  # where the provider sends a signed-out browser
     for name in Role.ALL:
         Group.objects.get_or_create(name=name)
     users = get_user_model().objects
@@ -114,6 +115,22 @@ def test_a_council_account_signs_in_and_lands_on_the_overview_with_its_mapped_ro
     assert (change.old_value, change.new_value) == (Role.SCRUTINY_MEMBER, Role.DIRECTOR)
     # The session rules are the site's own: the cookie lasts the idle timeout, no longer.
     assert browser.get(site + "/dashboard/movement/", timeout=30).status_code == 200
+
+
+def test_signing_out_signs_out_at_the_provider_too(site):
+    browser, page = sign_in(site, "ravi")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.text).group(1)
+
+    page = browser.post(site + "/accounts/logout/", data={"csrfmiddlewaretoken": token}, timeout=30)
+    assert not page.url.startswith(site)  # at the provider's sign-out page
+    action, fields = provider_form(page)
+    page = browser.post(action, data={**fields, "logout": "yes"}, timeout=30)
+    assert page.url == site + "/accounts/login/"  # back, signed out here ...
+    assert browser.get(site + "/", allow_redirects=False, timeout=30).status_code == 302
+
+    page = browser.get(site + "/oidc/authenticate/", timeout=30)
+    assert not page.url.startswith(site)  # ... and there: the provider asks who it is again
+    assert provider_form(page)[1]["prompt"] == "login"
 
 
 def test_an_account_with_no_mapped_group_gets_the_403_page(site):
@@ -217,6 +234,19 @@ def test_a_provider_that_is_down_is_a_failed_sign_in_not_an_error(client, settin
     assert (response.status_code, response["Location"]) == (302, "/accounts/login/?sso=failed")
     response = client.get("/oidc/callback/?code=abc&state=made-up")
     assert (response.status_code, response["Location"]) == (302, "/accounts/login/?sso=failed")
+
+
+@pytest.mark.django_db
+def test_a_provider_that_is_down_at_sign_out_leaves_the_sign_out_here(client, settings, director):
+    use_sso(settings, f"http://127.0.0.1:{free_port()}")  # nothing listens
+    client.force_login(director)
+    session = client.session
+    session["oidc_id_token"] = "header.payload.signature"
+    session.save()
+
+    response = client.post("/accounts/logout/")
+    assert (response.status_code, response["Location"]) == (302, "/accounts/login/")
+    assert client.get("/", follow=False).status_code == 302  # signed out here all the same
 
 
 @pytest.mark.django_db
