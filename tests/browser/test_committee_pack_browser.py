@@ -31,7 +31,7 @@ def test_the_print_view_draws_every_chart_and_is_accessible(sign_in, demo_server
 
 
 def _share_of(image: Image.Image, test) -> float:
-    pixels = list(image.convert("RGB").getdata())
+    pixels = list(image.convert("RGB").get_flattened_data())
     return sum(1 for p in pixels if test(p)) / len(pixels)
 
 
