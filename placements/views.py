@@ -79,32 +79,38 @@ def index(request):
     choice = query_date(request, selectors.latest_day)
     day = choice.day
     code = _council_code()
-    costs = selectors.placement_costs(day)
-    headline = selectors.lac_headline(day, code)
-    comparators = selectors.lac_rate_benchmark(code, _neighbours(code), day)
+    # Placements and reference data only: a forecast saved or a ledger loaded leaves them kept.
+    figures = cached(
+        ("placements-home", code, day.isoformat()),
+        lambda: _figures(day, code),
+        request=request,
+        monthly=False,
+    )
     context = {
         "choice": choice,
         "day": day,
-        "lac": headline.children,
-        "population": headline.population,
-        "rate": headline.rate,
-        "costs": costs,
-        "annual_total": metrics.annual_total(costs),
-        "august_table": AugustTable(selectors.lac_at_end_of_august(day), day),
-        "dates": selectors.suggested_dates(),
-        "comparators": comparators,
-        "lac_rate_table": LacRateTable(comparators),
+        **figures,
+        "august_table": AugustTable(figures["august"], day),
+        "lac_rate_table": LacRateTable(figures["comparators"]),
         "can_upload": has_role(request.user, Role.FINANCE_OFFICER, Role.ADMINISTRATOR),
     }
-    context.update(
-        cached(
-            ("placements-home", code, day.isoformat()),
-            lambda: _charts(day, code),
-            request=request,
-            monthly=False,
-        )
-    )
     return render(request, "placements/index.html", context, status=400 if choice.error else 200)
+
+
+def _figures(day: datetime.date, code: str) -> dict:
+    costs = selectors.placement_costs(day)
+    headline = selectors.lac_headline(day, code)
+    return dict(
+        lac=headline.children,
+        population=headline.population,
+        rate=headline.rate,
+        costs=costs,
+        annual_total=metrics.annual_total(costs),
+        august=selectors.lac_at_end_of_august(day),
+        dates=selectors.suggested_dates(),
+        comparators=selectors.lac_rate_benchmark(code, _neighbours(code), day),
+        **_charts(day, code),
+    )
 
 
 @role_required(Role.FINANCE_OFFICER, Role.ADMINISTRATOR)
