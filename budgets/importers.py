@@ -226,23 +226,30 @@ WRITE = [
         "DELETE FROM budgets_actual a USING actuals_removed r"
         " WHERE a.line_id = r.line_id AND a.period_id = r.period_id",
     ),
-    # Figures held that the file changes: one set-based UPDATE (a hash join, rows visited in
-    # the table's own order), far faster for a million rows than an upsert probing the index
-    # row by row. Rows equal to what is held are skipped.
+    # Each figure of the file beside the one held, if any: one join, over the covered periods'
+    # rows only (the period index), rather than over the whole table for each statement below.
+    (
+        "held",
+        "CREATE TEMPORARY TABLE actuals_held ON COMMIT DROP AS"
+        " SELECT s.line_id, s.period_id, s.amount, a.id AS actual_id, a.amount AS held"
+        " FROM actuals_sum s LEFT JOIN (SELECT id, line_id, period_id, amount"
+        " FROM budgets_actual WHERE period_id IN (SELECT period_id FROM actuals_covered)) a"
+        " ON a.line_id = s.line_id AND a.period_id = s.period_id",
+    ),
+    # Only the figures the file changes are written: an unchanged row is not touched, so a
+    # re-import of the same file writes nothing. By id, in the table's order.
     (
         "updated",
-        "UPDATE budgets_actual a SET amount = s.amount FROM actuals_sum s"
-        " WHERE a.line_id = s.line_id AND a.period_id = s.period_id"
-        " AND a.amount IS DISTINCT FROM s.amount",
+        "UPDATE budgets_actual a SET amount = h.amount FROM actuals_held h"
+        " WHERE a.id = h.actual_id AND a.amount IS DISTINCT FROM h.amount",
     ),
     # Then the new ones; ON CONFLICT covers a row another import added meanwhile (xmax is 0
     # only for a new row, so one pass both writes and counts).
     (
         "written",
         "WITH written AS (INSERT INTO budgets_actual (line_id, period_id, amount)"
-        " SELECT s.line_id, s.period_id, s.amount FROM actuals_sum s WHERE NOT EXISTS"
-        " (SELECT 1 FROM budgets_actual a WHERE a.line_id = s.line_id"
-        " AND a.period_id = s.period_id)"
+        " SELECT line_id, period_id, amount FROM actuals_held WHERE actual_id IS NULL"
+        " ORDER BY line_id, period_id"
         " ON CONFLICT (line_id, period_id) DO UPDATE SET amount = EXCLUDED.amount"
         " WHERE budgets_actual.amount IS DISTINCT FROM EXCLUDED.amount"
         " RETURNING xmax = 0 AS inserted)"
@@ -292,5 +299,6 @@ def _drop_stage() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "DROP TABLE IF EXISTS actuals_stage, ledger_sum, actuals_sum, actuals_covered,"
-            " actuals_removed, ledger_rows, ledger_periods, ledger_amounts, ledger_lines"
+            " actuals_removed, actuals_held, ledger_rows, ledger_periods, ledger_amounts,"
+            " ledger_lines"
         )
