@@ -31,6 +31,17 @@ _INNER_QUOTE = re.compile(rb'[^,\r\n"]"[^,\r\n"]|[^,\r\n"]""|""[^,\r\n"]')
 _CHUNK = 1 << 20
 
 
+# Sorting and hashing a million staged rows in memory rather than in temporary files: for the
+# import's own transaction only (SET LOCAL), a few sorts or hash tables of this size at most.
+BULK_WORK_MEM = "256MB"
+
+
+def work_in_memory() -> None:
+    """Give the current transaction the memory to sort and hash a large file's rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
+
+
 class _NotRaw(Exception):
     """The file cannot be taken as it is: read it row by row instead."""
 

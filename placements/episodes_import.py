@@ -11,6 +11,7 @@ from budgets.importing import (
     logged_import,
 )
 from budgets.progress import NO_PROGRESS
+from budgets.staging import work_in_memory
 from placements.episodes_sql import stage_episodes
 from placements.episodes_stage import Target, stage_children
 from placements.episodes_write import (
@@ -58,6 +59,7 @@ def episodes_import(
         refuse_outsider(user)
         target = Target(council, user, report)
         with transaction.atomic():
+            work_in_memory()
             create_stages()
             order = 0
             for kind, files in (("header", header), ("uasc", uasc)):
