@@ -236,7 +236,9 @@ WRITE = [
         "updated",
         "UPDATE budgets_actual a SET amount = h.amount FROM actuals_held h"
         " WHERE NOT h.removed AND h.held IS DISTINCT FROM h.amount AND a.id = h.actual_id"
-        " AND a.amount IS DISTINCT FROM h.amount",
+        " AND a.amount IS DISTINCT FROM h.amount"
+        # The held rows are in these periods: read by the period index, not the whole table.
+        " AND a.period_id = ANY (ARRAY(SELECT DISTINCT period_id FROM actuals_covered))",
     ),
     # Then the new ones; ON CONFLICT covers a row another import added meanwhile (xmax is 0
     # only for a new row, so one pass both writes and counts).
