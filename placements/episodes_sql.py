@@ -69,7 +69,7 @@ def stage_episodes(
     returns.start_headers.append(own("DECOM"))
 
     def text(column: str) -> str:
-        return cell(columns[column]) if column in columns else "''"
+        return cell(columns[column], whitespace) if column in columns else "''"
 
     params = {"ws": whitespace, "file_no": file_no}
     params["council"] = target.council.pk
