@@ -35,6 +35,7 @@ from budgets.ledger_columns import AMOUNT_LIMIT, LedgerReport
 from budgets.ledger_periods import parse_financial_year, period_of
 from budgets.ledger_stage import stage_ledger
 from budgets.progress import NO_PROGRESS
+from budgets.staging import work_in_memory
 
 __all__ = ["actuals_import", "period_of", "LedgerReport"]
 
@@ -60,9 +61,7 @@ def actuals_import(
             )
         default_year = _default_year(year)
         with transaction.atomic():
-            with connection.cursor() as cursor:
-                # Sorting and hashing a million staged rows in memory rather than on disk.
-                cursor.execute("SET LOCAL work_mem = '64MB'")
+            work_in_memory()
             labels = stage_ledger(
                 source,
                 file_name=file_name,
@@ -211,38 +210,43 @@ WRITE = [
         "CREATE TEMPORARY TABLE actuals_covered ON COMMIT DROP AS"
         " SELECT DISTINCT service_id, period_id FROM actuals_sum",
     ),
-    # What the file no longer has: few rows, worked out first so the planner sees how few and
-    # deletes them by index instead of hashing the whole actuals table.
+    # Each figure of the file beside the one held, and each figure held for the services and
+    # periods the file covers that the file no longer has: one join, over those periods' rows,
+    # rather than a pass over the whole actuals table for each statement below.
     (
-        "removed",
-        "CREATE TEMPORARY TABLE actuals_removed ON COMMIT DROP AS"
-        " SELECT l.id AS line_id, c.period_id FROM actuals_covered c"
-        " JOIN budgets_budgetline l ON l.service_id = c.service_id"
-        " EXCEPT SELECT line_id, period_id FROM actuals_sum",
+        "held",
+        "CREATE TEMPORARY TABLE actuals_held ON COMMIT DROP AS"
+        " SELECT s.line_id, s.period_id, s.amount, a.id AS actual_id, a.amount AS held,"
+        " s.line_id IS NULL AS removed FROM actuals_sum s FULL JOIN"
+        " (SELECT a.id, a.line_id, a.period_id, a.amount FROM budgets_actual a"
+        " JOIN budgets_budgetline l ON l.id = a.line_id"
+        " JOIN actuals_covered c ON c.service_id = l.service_id AND c.period_id = a.period_id"
+        # Implied by the join above, but said first, so that the table's rows are cut down to
+        # the file's few periods before anything is hashed or sorted.
+        " WHERE a.period_id = ANY (ARRAY(SELECT DISTINCT period_id FROM actuals_covered)))"
+        " a ON a.line_id = s.line_id AND a.period_id = s.period_id",
     ),
-    ("analyse", "ANALYZE actuals_removed"),
     (
         "deleted",
-        "DELETE FROM budgets_actual a USING actuals_removed r"
-        " WHERE a.line_id = r.line_id AND a.period_id = r.period_id",
+        "DELETE FROM budgets_actual a USING actuals_held h WHERE h.removed AND a.id = h.actual_id",
     ),
-    # Figures held that the file changes: one set-based UPDATE (a hash join, rows visited in
-    # the table's own order), far faster for a million rows than an upsert probing the index
-    # row by row. Rows equal to what is held are skipped.
+    # Only the figures the file changes are written: an unchanged row is not touched, so a
+    # re-import of the same file writes nothing.
     (
         "updated",
-        "UPDATE budgets_actual a SET amount = s.amount FROM actuals_sum s"
-        " WHERE a.line_id = s.line_id AND a.period_id = s.period_id"
-        " AND a.amount IS DISTINCT FROM s.amount",
+        "UPDATE budgets_actual a SET amount = h.amount FROM actuals_held h"
+        " WHERE NOT h.removed AND h.held IS DISTINCT FROM h.amount AND a.id = h.actual_id"
+        " AND a.amount IS DISTINCT FROM h.amount"
+        # The held rows are in these periods: read by the period index, not the whole table.
+        " AND a.period_id = ANY (ARRAY(SELECT DISTINCT period_id FROM actuals_covered))",
     ),
     # Then the new ones; ON CONFLICT covers a row another import added meanwhile (xmax is 0
     # only for a new row, so one pass both writes and counts).
     (
         "written",
         "WITH written AS (INSERT INTO budgets_actual (line_id, period_id, amount)"
-        " SELECT s.line_id, s.period_id, s.amount FROM actuals_sum s WHERE NOT EXISTS"
-        " (SELECT 1 FROM budgets_actual a WHERE a.line_id = s.line_id"
-        " AND a.period_id = s.period_id)"
+        " SELECT line_id, period_id, amount FROM actuals_held WHERE actual_id IS NULL"
+        " ORDER BY line_id, period_id"
         " ON CONFLICT (line_id, period_id) DO UPDATE SET amount = EXCLUDED.amount"
         " WHERE budgets_actual.amount IS DISTINCT FROM EXCLUDED.amount"
         " RETURNING xmax = 0 AS inserted)"
@@ -292,5 +296,6 @@ def _drop_stage() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "DROP TABLE IF EXISTS actuals_stage, ledger_sum, actuals_sum, actuals_covered,"
-            " actuals_removed, ledger_rows, ledger_periods, ledger_amounts, ledger_lines"
+            " actuals_held, ledger_rows, ledger_periods, ledger_amounts,"
+            " ledger_lines"
         )

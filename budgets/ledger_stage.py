@@ -41,7 +41,7 @@ def stage_ledger(
     report.by_account = "account" in columns
 
     def text(name: str) -> str:
-        return cell(columns[name]) if name in columns else "''"
+        return cell(columns[name], whitespace) if name in columns else "''"
 
     params = {"ws": whitespace, "limit": AMOUNT_LIMIT, "council": council}
     with progress.step("Checking rows", total=3, unit="steps") as step, connection.cursor() as c:

@@ -28,15 +28,47 @@ _WIDE_SPACE = re.compile(b"|".join(re.escape(c.encode()) for c in WHITESPACE if 
 # A quote that is not at the edge of a field: Python's csv module keeps it as text where
 # PostgreSQL would start a quoted section, so such a file is read by Python.
 _INNER_QUOTE = re.compile(rb'[^,\r\n"]"[^,\r\n"]|[^,\r\n"]""|""[^,\r\n"]')
+# A cell that may begin or end with (ASCII) whitespace: a space beside a comma, a quote or a
+# line break, any other ASCII whitespace anywhere, or a quoted cell beginning or ending with a
+# line break. A file with none is staged as it is, and SQL reads its cells without trimming each
+# (a false alarm only costs the trim). Plain substring searches: a regular expression scanning
+# every byte would take longer than the trimming it saves.
+_SPACED = (b" ,", b", ", b" \n", b"\n ", b" \r")
+_OTHER_SPACE = b"\t\x0b\x0c\x1c\x1d\x1e\x1f"
+_QUOTE_EDGE = re.compile(rb' "|" |[,\r\n]"[\r\n]|[\r\n]"[,\r\n]')
+
+
+def _padded(data: bytes) -> bool:
+    return (
+        any(pattern in data for pattern in _SPACED)
+        or len(data.translate(None, _OTHER_SPACE)) != len(data)
+        or (b'"' in data and bool(_QUOTE_EDGE.search(data)))
+    )
+
+
 _CHUNK = 1 << 20
+
+
+# Sorting and hashing a million staged rows in memory rather than in temporary files: for the
+# import's own transaction only (SET LOCAL), a few sorts or hash tables of this size at most.
+BULK_WORK_MEM = "256MB"
+
+
+def work_in_memory() -> None:
+    """Give the current transaction the memory to sort and hash a large file's rows."""
+    with connection.cursor() as cursor:
+        cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
 
 
 class _NotRaw(Exception):
     """The file cannot be taken as it is: read it row by row instead."""
 
 
-def cell(index: int) -> str:
-    """SQL for cell `index` of the staged row as the importers see it: stripped, '' if absent."""
+def cell(index: int, whitespace: str) -> str:
+    """SQL for cell `index` of the staged row as the importers see it: stripped, '' if absent.
+    `whitespace` is what stage_rows returned: empty when no cell needs stripping."""
+    if not whitespace:
+        return f"coalesce(c{int(index)}, '')"
     return f"btrim(coalesce(c{int(index)}, ''), %(ws)s)"
 
 
@@ -44,8 +76,8 @@ def stage_rows(
     source, *, table: str, file_name: str, max_bytes=None, progress=NO_PROGRESS
 ) -> tuple[list[str], str]:
     """Create the temporary table `table` (row_no, c0 … cN) holding the file's rows; returns
-    the header and the whitespace to trim in SQL (the `ws` parameter of cell()). Raises
-    ImportFileError as budgets.reading does."""
+    the header and the whitespace to trim in SQL (the `ws` parameter of cell(), and its second
+    argument; empty when no cell needs it). Raises ImportFileError as budgets.reading does."""
     header, rows = iter_rows(source, file_name=file_name, max_bytes=max_bytes)
     width = max(len(header), 1)
     columns = ", ".join(f"c{n} text" for n in range(width))
@@ -58,8 +90,8 @@ def stage_rows(
     source.seek(0)
     copyable, whitespace = False, ASCII_WHITESPACE
     if not source.read(4).startswith(XLSX_MAGIC):
-        copyable, wide = _copyable(source, header)
-        whitespace = WHITESPACE if wide else ASCII_WHITESPACE
+        copyable, wide, padded = _copyable(source, header)
+        whitespace = WHITESPACE if wide else ASCII_WHITESPACE if padded else ""
     if copyable:
         try:
             with transaction.atomic():
@@ -68,23 +100,25 @@ def stage_rows(
         except (_NotRaw, psycopg.Error, DatabaseError):
             header, rows = iter_rows(source, file_name=file_name, max_bytes=max_bytes)
     _copy_rows(rows, table, width, file_name, progress)
-    return header, whitespace  # rows read by Python are stripped already
+    return header, ""  # rows read by Python are stripped already
 
 
-def _copyable(source, header: list[str]) -> tuple[bool, bool]:
+def _copyable(source, header: list[str]) -> tuple[bool, bool, bool]:
     """(No quote inside a field and a one-line header: PostgreSQL reads the file as Python
-    does; the file holds non-ASCII whitespace). The file is scanned in chunks that overlap by
-    two bytes, so nothing is missed at an edge."""
+    does; the file holds non-ASCII whitespace; a cell may begin or end with whitespace). The
+    file is scanned in chunks that overlap by two bytes, so nothing is missed at an edge."""
     if any("\n" in h or "\r" in h for h in header):
-        return False, True
+        return False, True, True
     source.seek(0)
-    tail, wide = b"", False
+    tail, wide, padded = b"", False, False
     for chunk in iter(lambda: source.read(_CHUNK), b""):
         if b'"' in tail + chunk and _INNER_QUOTE.search(tail + chunk):
-            return False, True
+            return False, True, True
         wide = wide or bool(_WIDE_SPACE.search(tail + chunk))
+        padded = padded or _padded(tail + chunk)
         tail = chunk[-2:]
-    return True, wide
+    padded = padded or _padded(tail + b"\n")  # the last cell of the file
+    return True, wide, padded
 
 
 def _copy_raw(source, table, width, limits: Limits, file_name, progress, whitespace) -> None:
@@ -103,7 +137,7 @@ def _copy_raw(source, table, width, limits: Limits, file_name, progress, whitesp
                 copy.write(chunk)
                 step.advance(len(chunk))
         longest = " , ".join(f"coalesce(length(c{n}), 0)" for n in range(width))
-        blank = " AND ".join(f"{cell(n)} = ''" for n in range(width))
+        blank = " AND ".join(f"{cell(n, whitespace)} = ''" for n in range(width))
         cursor.execute(
             f"SELECT coalesce(max(row_no), 0), coalesce(max(greatest({longest}, 0)), 0),"  # noqa: S608
             f" count(*) FILTER (WHERE {blank}) FROM {table}",

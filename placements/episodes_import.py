@@ -11,9 +11,11 @@ from budgets.importing import (
     logged_import,
 )
 from budgets.progress import NO_PROGRESS
+from budgets.staging import work_in_memory
 from placements.episodes_sql import stage_episodes
 from placements.episodes_stage import Target, stage_children
 from placements.episodes_write import (
+    DROP_STAGES,
     check_episodes,
     check_numbers,
     keep_latest_returns,
@@ -57,6 +59,7 @@ def episodes_import(
         refuse_outsider(user)
         target = Target(council, user, report)
         with transaction.atomic():
+            work_in_memory()
             create_stages()
             order = 0
             for kind, files in (("header", header), ("uasc", uasc)):
@@ -88,7 +91,7 @@ def episodes_import(
                     check_numbers(report, councils)
                     step.advance()
             with connection.cursor() as cursor:
-                cursor.execute("DROP TABLE IF EXISTS episode_stage, child_stage, child_rows")
+                cursor.execute(DROP_STAGES)
     return report
 
 
@@ -118,7 +121,7 @@ def create_stages() -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "CREATE TEMPORARY TABLE episode_stage (file_no smallint, row_no integer,"
-            ' council_id integer, year smallint, reference text, start date, "end" date,'
+            ' council_id integer, year smallint, child text, start date, "end" date,'
             " planned_end date, rne text, legal_status text, place text, place_provider text,"
             " reason_ended text, category text) ON COMMIT DROP"
         )
@@ -126,9 +129,4 @@ def create_stages() -> None:
             "CREATE TEMPORARY TABLE child_rows (council_id integer, reference text,"
             " birth_year smallint, birth_month smallint, has_birth boolean, uasc boolean,"
             " year smallint, source smallint, ord integer) ON COMMIT DROP"
-        )
-        cursor.execute(
-            "CREATE TEMPORARY TABLE child_stage (council_id integer, reference text,"
-            " birth_year smallint, birth_month smallint, has_birth boolean NOT NULL DEFAULT"
-            " false, uasc boolean, PRIMARY KEY (council_id, reference)) ON COMMIT DROP"
         )

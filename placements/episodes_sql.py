@@ -4,10 +4,12 @@ The rows go into a temporary table of text columns (budgets.staging: a raw COPY 
 allows). A million episodes hold a few thousand distinct dates, a few dozen placement codes and
 a handful of LA names and return years: each distinct value is read once in Python (the same
 parse_date, PLACE codes, LocalAuthorities and parse_year as a row-by-row read) and joined back.
-The child's identifier becomes its keyed hash in SQL: HMAC-SHA256 built from PostgreSQL's own
-sha256() with the key's inner and outer pads computed here, so the reference is exactly
-pseudonymise()'s and the key never reaches the database. Only the rows SQL finds wrong are read
-back into Python, for the same messages a row-by-row read gives.
+The child's identifier becomes its keyed hash in SQL, once per child rather than per episode
+(placements/episodes_write.py): HMAC-SHA256 built from PostgreSQL's own sha256() with the key's
+inner and outer pads computed here (hmac_sql), so the reference is exactly pseudonymise()'s and
+the key itself never reaches the database. Until then the identifier is held only in the
+import's temporary tables, dropped when its transaction ends. Only the rows SQL finds wrong are
+read back into Python, for the same messages a row-by-row read gives.
 """
 
 import functools
@@ -43,6 +45,17 @@ def hmac_pads() -> tuple[bytes, bytes]:
     return bytes(b ^ 0x36 for b in key), bytes(b ^ 0x5C for b in key)
 
 
+def hmac_sql(column: str) -> tuple[str, dict[str, bytes]]:
+    """SQL for the keyed hash of the text in `column` (pseudonymise() in SQL), and its
+    parameters."""
+    inner, outer = hmac_pads()
+    sql = (
+        "encode(sha256(%(hmac_outer)s::bytea || sha256(%(hmac_inner)s::bytea ||"
+        f" convert_to({column}, 'UTF8'))), 'hex')"
+    )
+    return sql, {"hmac_inner": inner, "hmac_outer": outer}
+
+
 def stage_episodes(
     source, name, file_no, target, report, returns, max_bytes, *, many, progress=NO_PROGRESS
 ) -> None:
@@ -56,10 +69,9 @@ def stage_episodes(
     returns.start_headers.append(own("DECOM"))
 
     def text(column: str) -> str:
-        return cell(columns[column]) if column in columns else "''"
+        return cell(columns[column], whitespace) if column in columns else "''"
 
-    inner, outer = hmac_pads()
-    params = {"ws": whitespace, "file_no": file_no, "inner": inner, "outer": outer}
+    params = {"ws": whitespace, "file_no": file_no}
     params["council"] = target.council.pk
     with progress.step(f"Checking {name}", total=4, unit="steps") as step, connection.cursor() as c:
         _value_maps(c, text, params, columns, target)
@@ -92,8 +104,7 @@ def stage_episodes(
         c.execute(
             "INSERT INTO episode_stage SELECT %(file_no)s, r.row_no,"  # noqa: S608
             f" {la}, {year},"
-            " encode(sha256(%(outer)s::bytea || sha256(%(inner)s::bytea ||"
-            f" convert_to({text('CHILD')}, 'UTF8'))), 'hex'),"
+            f" {text('CHILD')},"
             " ds.day, de.day, dp.day,"
             f" left(upper({text('RNE')}), 2), left(upper({text('LS')}), 2),"
             " p.place, p.provider,"

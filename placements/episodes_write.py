@@ -8,6 +8,12 @@ from django.db import connection
 from budgets.importing import (
     RowError,
 )
+from placements.episodes_sql import hmac_sql
+
+DROP_STAGES = (
+    "DROP TABLE IF EXISTS episode_stage, child_rows, episode_children, child_births,"
+    " child_flags, new_children, episode_child_ids"
+)
 
 
 def check_episodes(report, returns) -> None:
@@ -16,7 +22,7 @@ def check_episodes(report, returns) -> None:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT file_no, row_no, first_row, year FROM (SELECT file_no, row_no, year,"
-            " min(row_no) OVER (PARTITION BY council_id, reference, start, file_no, year)"
+            " min(row_no) OVER (PARTITION BY council_id, child, start, file_no, year)"
             " AS first_row FROM episode_stage) d WHERE row_no <> first_row"
         )
         repeats = [
@@ -43,7 +49,7 @@ def keep_latest_returns(report, returns) -> None:
         cursor.execute(
             # Only integers computed here are put in the text: the CASE of file years.
             "DELETE FROM episode_stage s USING (SELECT ctid AS id, row_number() OVER"  # noqa: S608
-            " (PARTITION BY council_id, reference, start ORDER BY"
+            " (PARTITION BY council_id, child, start ORDER BY"
             f" coalesce(year, CASE file_no {cases} END) DESC, file_no DESC) AS n"
             " FROM episode_stage) r WHERE s.ctid = r.id AND r.n > 1"
         )
@@ -66,62 +72,9 @@ def write_episodes(report) -> dict[int, datetime.date]:
     """Merge: an episode already held (same child, same start) is updated, a new one added, so
     files covering several years or overlapping earlier uploads never duplicate episodes.
     Returns each council written to, with the latest date its rows hold."""
-    columns = ", ".join(f'"{f}"' for f in EPISODE_FIELDS)
-    staged = ", ".join(f's."{f}"' for f in EPISODE_FIELDS)
-    assignments = ", ".join(f'"{f}" = EXCLUDED."{f}"' for f in EPISODE_FIELDS)
-    changed = " OR ".join(f'e."{f}" IS DISTINCT FROM EXCLUDED."{f}"' for f in EPISODE_FIELDS)
     with connection.cursor() as cursor:
-        # Per child, the latest return's header row gives the birth, and the latest return's
-        # header or UASC row (the UASC file's, in the same year) gives the flag.
-        cursor.execute(
-            "INSERT INTO child_stage (council_id, reference, birth_year, birth_month, has_birth)"
-            " SELECT DISTINCT ON (council_id, reference) council_id, reference, birth_year,"
-            " birth_month, true FROM child_rows WHERE has_birth"
-            " ORDER BY council_id, reference, coalesce(year, 0) DESC, source DESC, ord DESC"
-        )
-        cursor.execute(
-            "INSERT INTO child_stage AS c (council_id, reference, uasc)"
-            " SELECT DISTINCT ON (council_id, reference) council_id, reference, uasc"
-            " FROM child_rows WHERE uasc IS NOT NULL"
-            " ORDER BY council_id, reference, coalesce(year, 0) DESC, source DESC, ord DESC"
-            " ON CONFLICT (council_id, reference) DO UPDATE SET uasc = EXCLUDED.uasc"
-        )
-        cursor.execute(
-            "INSERT INTO child_stage (council_id, reference)"
-            " SELECT DISTINCT council_id, reference FROM episode_stage"
-            " ON CONFLICT (council_id, reference) DO NOTHING"
-        )
-        cursor.execute(
-            "INSERT INTO placements_child (council_id, reference, birth_year, birth_month, uasc)"
-            " SELECT council_id, reference, birth_year, birth_month, coalesce(uasc, false)"
-            " FROM child_stage ON CONFLICT (council_id, reference) DO NOTHING"
-        )
-        # Header and UASC files update what they say of children already held.
-        cursor.execute(
-            "UPDATE placements_child c SET birth_year = s.birth_year,"
-            " birth_month = s.birth_month FROM child_stage s"
-            " WHERE s.has_birth AND c.council_id = s.council_id AND c.reference = s.reference"
-            " AND (c.birth_year, c.birth_month) IS DISTINCT FROM (s.birth_year, s.birth_month)"
-        )
-        cursor.execute(
-            "UPDATE placements_child c SET uasc = s.uasc FROM child_stage s"
-            " WHERE s.uasc IS NOT NULL AND c.council_id = s.council_id"
-            " AND c.reference = s.reference AND c.uasc <> s.uasc"
-        )
-        cursor.execute(
-            # The column lists are EPISODE_FIELDS, names fixed in this module; values are
-            # parameters or come from the staging table.
-            "WITH written AS (INSERT INTO placements_episode AS e"  # noqa: S608
-            f" (child_id, council_id, start, {columns})"
-            f" SELECT c.id, c.council_id, s.start, {staged} FROM episode_stage s"
-            " JOIN placements_child c ON c.council_id = s.council_id"
-            " AND c.reference = s.reference"
-            f" ON CONFLICT (child_id, start) DO UPDATE SET {assignments} WHERE {changed}"
-            " RETURNING xmax = 0 AS inserted)"
-            " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
-            " FROM written"
-        )
-        report.created, report.updated = cursor.fetchone()
+        _write_children(cursor)
+        report.created, report.updated = _write_episode_rows(cursor)
         cursor.execute(
             'SELECT council_id, max(greatest(start, "end")) FROM episode_stage GROUP BY 1'
         )
@@ -129,6 +82,98 @@ def write_episodes(report) -> dict[int, datetime.date]:
     loaded = report.rows - report.skipped_episodes - report.superseded
     report.unchanged = loaded - report.created - report.updated
     return councils
+
+
+# Per child, the latest return's header row gives the birth, and the latest return's header or
+# UASC row (the UASC file's, in the same year) gives the flag.
+CHILD_FACTS = [
+    "CREATE TEMPORARY TABLE child_births ON COMMIT DROP AS"
+    " SELECT DISTINCT ON (council_id, reference) council_id, reference, birth_year,"
+    " birth_month FROM child_rows WHERE has_birth"
+    " ORDER BY council_id, reference, coalesce(year, 0) DESC, source DESC, ord DESC",
+    "CREATE TEMPORARY TABLE child_flags ON COMMIT DROP AS"
+    " SELECT DISTINCT ON (council_id, reference) council_id, reference, uasc"
+    " FROM child_rows WHERE uasc IS NOT NULL"
+    " ORDER BY council_id, reference, coalesce(year, 0) DESC, source DESC, ord DESC",
+]
+
+
+def _write_children(cursor) -> None:
+    """The children the files name, added (those not held yet) or updated (what the header and
+    UASC files say of those held). Leaves episode_child_ids: each (council, CHILD) of the
+    episodes with its child's id, and whether this import added the child."""
+    hashed, params = hmac_sql("child")
+    # Each distinct child identifier is hashed once, not once per episode.
+    cursor.execute(
+        "CREATE TEMPORARY TABLE episode_children ON COMMIT DROP AS"  # noqa: S608
+        f" SELECT council_id, child, {hashed} AS reference"
+        " FROM (SELECT DISTINCT council_id, child FROM episode_stage) d",
+        params,
+    )
+    for sql in CHILD_FACTS:
+        cursor.execute(sql)
+    # In key order, so the unique (council, reference) index is filled page by page rather than
+    # at random; RETURNING gives only the rows inserted, the children this import adds.
+    cursor.execute(
+        "CREATE TEMPORARY TABLE new_children ON COMMIT DROP AS"
+        " WITH added AS (INSERT INTO placements_child"
+        " (council_id, reference, birth_year, birth_month, uasc)"
+        " SELECT k.council_id, k.reference, b.birth_year, b.birth_month,"
+        " coalesce(f.uasc, false) FROM (SELECT council_id, reference FROM episode_children"
+        " UNION SELECT council_id, reference FROM child_births"
+        " UNION SELECT council_id, reference FROM child_flags) k"
+        " LEFT JOIN child_births b ON b.council_id = k.council_id AND b.reference = k.reference"
+        " LEFT JOIN child_flags f ON f.council_id = k.council_id AND f.reference = k.reference"
+        " ORDER BY k.council_id, k.reference"
+        " ON CONFLICT (council_id, reference) DO NOTHING RETURNING id)"
+        " SELECT id FROM added"
+    )
+    # Header and UASC files update what they say of children already held.
+    cursor.execute(
+        "UPDATE placements_child c SET birth_year = s.birth_year,"
+        " birth_month = s.birth_month FROM child_births s"
+        " WHERE c.council_id = s.council_id AND c.reference = s.reference"
+        " AND (c.birth_year, c.birth_month) IS DISTINCT FROM (s.birth_year, s.birth_month)"
+    )
+    cursor.execute(
+        "UPDATE placements_child c SET uasc = s.uasc FROM child_flags s"
+        " WHERE c.council_id = s.council_id"
+        " AND c.reference = s.reference AND c.uasc <> s.uasc"
+    )
+    cursor.execute(
+        "CREATE TEMPORARY TABLE episode_child_ids ON COMMIT DROP AS"
+        " SELECT e.council_id, e.child, c.id, n.id IS NOT NULL AS added"
+        " FROM episode_children e JOIN placements_child c ON c.council_id = e.council_id"
+        " AND c.reference = e.reference LEFT JOIN new_children n ON n.id = c.id"
+    )
+    cursor.execute("ANALYZE episode_child_ids")
+
+
+def _write_episode_rows(cursor) -> tuple[int, int]:
+    """(Episodes added, episodes changed). A child this import added has no episodes yet, so
+    its episodes are plainly inserted; the episodes of children already held are merged."""
+    columns = ", ".join(f'"{f}"' for f in EPISODE_FIELDS)
+    staged = ", ".join(f's."{f}"' for f in EPISODE_FIELDS)
+    assignments = ", ".join(f'"{f}" = EXCLUDED."{f}"' for f in EPISODE_FIELDS)
+    changed = " OR ".join(f'e."{f}" IS DISTINCT FROM EXCLUDED."{f}"' for f in EPISODE_FIELDS)
+    # The column lists are EPISODE_FIELDS, names fixed in this module; values come from the
+    # staging tables. In (child, start) order, the order of the unique index.
+    select = (
+        f"SELECT m.id, s.council_id, s.start, {staged} FROM episode_stage s"  # noqa: S608
+        " JOIN episode_child_ids m ON m.council_id = s.council_id AND m.child = s.child"
+    )
+    insert = f"INSERT INTO placements_episode AS e (child_id, council_id, start, {columns})"
+    cursor.execute(f"{insert} {select} WHERE m.added ORDER BY m.id, s.start")
+    created = cursor.rowcount
+    cursor.execute(
+        f"WITH written AS ({insert} {select} WHERE NOT m.added ORDER BY m.id, s.start"  # noqa: S608
+        f" ON CONFLICT (child_id, start) DO UPDATE SET {assignments} WHERE {changed}"
+        " RETURNING xmax = 0 AS inserted)"
+        " SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted)"
+        " FROM written"
+    )
+    more, updated = cursor.fetchone()
+    return created + more, updated
 
 
 def check_numbers(report, councils: dict[int, datetime.date]) -> None:

@@ -18,7 +18,8 @@ class Child(models.Model):
     """A child looked after by `council`. SSDA903 identifiers are unique within a council only,
     so a national database may hold the same reference for two councils."""
 
-    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
+    # No index of its own: the unique (council, reference) index starts with the council.
+    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+", db_index=False)
     reference = models.CharField(max_length=64, help_text="HMAC-SHA256 of CHILD")
     birth_year = models.PositiveSmallIntegerField(null=True, blank=True)
     birth_month = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -55,10 +56,24 @@ class Episode(models.Model):
     `council` repeats the child's council so that a national database (a million episodes)
     finds one council's episodes by index without a join; a composite foreign key (migration
     0002) makes the database refuse an episode whose council is not its child's.
+
+    That composite key is the only foreign key the database checks on an episode: it already
+    says the child exists, and so does the council (the child's own key checks it). Separate
+    keys on `child` and `council` would each add a check per row to a million-episode import,
+    and their indexes are the first columns of the (child, start) and (council, start, end)
+    ones, so neither has its own (placements 0008).
     """
 
-    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="episodes")
-    council = models.ForeignKey(Council, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(
+        Child,
+        on_delete=models.CASCADE,
+        related_name="episodes",
+        db_constraint=False,
+        db_index=False,
+    )
+    council = models.ForeignKey(
+        Council, on_delete=models.PROTECT, related_name="+", db_constraint=False, db_index=False
+    )
     start = models.DateField("DECOM")
     end = models.DateField("DEC", null=True, blank=True)
     rne = models.CharField("RNE", max_length=2, blank=True)

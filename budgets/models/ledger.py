@@ -47,7 +47,10 @@ class Budget(models.Model):
 class Actual(models.Model):
     """Ledger spend posted to a line in one period (that month's spend, not cumulative)."""
 
-    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="actuals")
+    # No index of its own: the unique (line, period) index below starts with the line.
+    line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="actuals", db_index=False
+    )
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="actuals")
     amount = models.DecimalField(**MONEY)
 
@@ -66,7 +69,10 @@ class LedgerEntry(models.Model):
     """The ledger's account-level detail behind an Actual: one account of a cost centre in a
     period, as the finance system exported it (rows for the same account summed)."""
 
-    line = models.ForeignKey(BudgetLine, on_delete=models.PROTECT, related_name="ledger_entries")
+    # No index of its own: the unique (line, period, account) index starts with the line.
+    line = models.ForeignKey(
+        BudgetLine, on_delete=models.PROTECT, related_name="ledger_entries", db_index=False
+    )
     period = models.ForeignKey(Period, on_delete=models.PROTECT, related_name="ledger_entries")
     account = models.CharField(max_length=40)
     description = models.CharField(max_length=200, blank=True)

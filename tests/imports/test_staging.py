@@ -34,12 +34,32 @@ def workbook(rows) -> bytes:
 
 
 def test_what_postgresql_would_read_differently_from_python_is_left_to_python():
-    assert _copyable(io.BytesIO(b'a,b\n1,"2,5"\n'), ["a", "b"]) == (True, False)
+    assert _copyable(io.BytesIO(b'a,b\n1,"2,5"\n'), ["a", "b"]) == (True, False, False)
     # Python keeps a quote inside a field as text; PostgreSQL would open a quoted section.
     assert _copyable(io.BytesIO(b'a,b\n1,12" pipe\n'), ["a", "b"])[0] is False
     assert _copyable(io.BytesIO(b'a,b\n1,"say ""hi"""\n'), ["a", "b"])[0] is False
     # A no-break space: trimmed in SQL with all of Python's whitespace, not only ASCII's.
-    assert _copyable(io.BytesIO("a,b\n1,2\u00a0\n".encode()), ["a", "b"]) == (True, True)
+    assert _copyable(io.BytesIO("a,b\n1,2\u00a0\n".encode()), ["a", "b"])[:2] == (True, True)
+
+
+@pytest.mark.parametrize(
+    ("data", "padded"),
+    [
+        (b"a,b\n1,2\n3,4", False),
+        (b'a,b\n1,"2"\r\n"3",""\r\n', False),
+        (b"a,b\n1, 2\n", True),
+        (b"a,b\n1,2 \n", True),
+        (b"a,b\n1,2\t", True),  # the last cell of the file
+        (b"a,b\n 1,2\n", True),
+        (b'a,b\n1,"2 "\n', True),
+        (b'a,b\n1,"\n2"\n', True),
+        (b'a,b\n1,"2\n"\n', True),
+    ],
+)
+def test_a_file_whose_cells_need_no_stripping_is_read_without_stripping_them(data, padded):
+    """SQL strips each cell as Python would (budgets.staging.cell) only when some cell may begin
+    or end with whitespace."""
+    assert _copyable(io.BytesIO(data), ["a", "b"]) == (True, False, padded)
 
 
 # Amounts a council's ledger prints, and text that only looks like one: SQL casts the plain

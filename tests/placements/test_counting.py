@@ -5,7 +5,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection
+from django.db import IntegrityError, connection, transaction
 
 from budgets.formatting import millions
 from budgets.models import Council
@@ -143,3 +143,33 @@ def test_the_database_refuses_an_episode_of_another_councils_child():
         Episode.objects.create(
             child=child, council=other, start=D(2020, 1, 1), place="U1", category="ifa"
         )
+
+
+@pytest.mark.django_db
+def test_the_database_refuses_an_episode_of_a_child_or_council_it_does_not_hold():
+    """The (child, council) key is the only foreign key on an episode (placements 0008): it
+    refuses a child that does not exist, and a council that is not the child's."""
+    child = new_child("X2")
+    with connection.cursor() as cursor:
+        cursor.execute("SET CONSTRAINTS episode_council_is_childs IMMEDIATE")
+    for child_id, council_id in [(child.pk + 1000, child.council_id), (child.pk, 999_999)]:
+        with (
+            pytest.raises(IntegrityError, match="episode_council_is_childs"),
+            transaction.atomic(),
+        ):
+            Episode.objects.create(
+                child_id=child_id,
+                council_id=council_id,
+                start=D(2020, 1, 1),
+                place="U1",
+                category="ifa",
+            )
+    Episode.objects.create(
+        child=child, council_id=child.council_id, start=D(2020, 1, 1), place="U1", category="ifa"
+    )
+    with (
+        pytest.raises(IntegrityError, match="episode_council_is_childs"),
+        transaction.atomic(),
+        connection.cursor() as cursor,
+    ):
+        cursor.execute("DELETE FROM placements_child WHERE id = %s", [child.pk])

@@ -60,6 +60,27 @@ def test_reimporting_and_overlapping_files_merge_without_duplicates():
 
 
 @pytest.mark.django_db
+def test_one_file_adds_new_childrens_episodes_and_merges_those_of_children_held():
+    """A new child's episodes are inserted as they are; a held child's are merged (placements/
+    episodes_write.py takes the two paths), and the counts add up across both."""
+    assert episodes_import(EPISODES.encode(), file_name="a.csv").created == 2
+    mixed = (
+        EPISODES.replace("K2,PR4,30/06/2024,E4A", "K2,PR4,31/07/2024,E4A")
+        + "900003,2024-09-01,S,C2,N1,U4,PR4,30/09/2024,E4A,,,,\n"
+        + "900003,2024-10-01,P,C2,N1,U1,PR1,,,,,,\n"
+    )
+    report = episodes_import(mixed.encode(), file_name="b.csv")
+    assert (report.created, report.updated, report.unchanged) == (2, 1, 1)
+    named = [pseudonymise(code) for code in ("900001", "900002", "900003")]
+    assert Child.objects.filter(reference__in=named).count() == 3
+    assert Child.objects.get(reference=pseudonymise("900003")).episodes.count() == 2
+    held = Child.objects.get(reference=pseudonymise("900002"))
+    assert list(held.episodes.values_list("end", flat=True)) == [D(2024, 7, 31)]
+    again = episodes_import(mixed.encode(), file_name="b.csv")
+    assert (again.created, again.updated, again.unchanged) == (0, 0, 4)
+
+
+@pytest.mark.django_db
 def test_every_bad_episode_row_is_reported_and_nothing_is_written():
     before = Episode.objects.count()
     bad = (
