@@ -14,7 +14,7 @@ Entries also expire (settings.CSC_CHART_CACHE_SECONDS), which bounds their memor
 key holds a digest of the product's settings, so nothing computed under other settings is
 served.
 
-A second sequence, `csc_reference_version` (migration 0015), moves on every write except to
+A second sequence, `csc_reference_version` (migration 0016), moves on every write except to
 the month's finance figures (MONTHLY_TABLES: budgets, actuals, forecasts, savings, sign-offs
 and their logs). A figure that reads none of those (the demand model's projection, the LAC and
 workforce charts) is cached under it with `monthly=False`, so the forecasts officers save all
@@ -62,7 +62,7 @@ SELECT 'csc_data_version'::regclass::oid,
 FROM csc_data_version d, csc_reference_version r
 """
 # The month's finance figures, whose writes move csc_data_version only (budgets migration
-# 0015 lists the same tables in the trigger; a test checks the two agree).
+# 0016 lists the same tables in the trigger; a test checks the two agree).
 MONTHLY_TABLES = (
     "budgets_budget",
     "budgets_actual",

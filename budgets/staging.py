@@ -13,6 +13,7 @@ import re
 import sys
 
 import psycopg
+from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 
 from budgets.progress import NO_PROGRESS
@@ -49,15 +50,12 @@ def _padded(data: bytes) -> bool:
 _CHUNK = 1 << 20
 
 
-# Sorting and hashing a million staged rows in memory rather than in temporary files: for the
-# import's own transaction only (SET LOCAL), a few sorts or hash tables of this size at most.
-BULK_WORK_MEM = "256MB"
-
-
 def work_in_memory() -> None:
-    """Give the current transaction the memory to sort and hash a large file's rows."""
+    """Give the current transaction the memory to sort and hash a large file's rows in memory
+    rather than in temporary files: settings.CSC_IMPORT_WORK_MEM_MB (default 256) for each sort
+    or hash table, for the import's own transaction only (SET LOCAL)."""
     with connection.cursor() as cursor:
-        cursor.execute(f"SET LOCAL work_mem = '{BULK_WORK_MEM}'")
+        cursor.execute(f"SET LOCAL work_mem = '{int(settings.CSC_IMPORT_WORK_MEM_MB)}MB'")
 
 
 class _NotRaw(Exception):

@@ -26,7 +26,7 @@ def env_bool(name: str, *, default: bool) -> bool:
     )
 
 
-def env_int(name: str, *, default: int, minimum: int = 0) -> int:
+def env_int(name: str, *, default: int, minimum: int = 0, maximum: int | None = None) -> int:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return default
@@ -36,6 +36,8 @@ def env_int(name: str, *, default: int, minimum: int = 0) -> int:
         raise ImproperlyConfigured(f"{name}={raw!r} is not a whole number.") from None
     if value < minimum:
         raise ImproperlyConfigured(f"{name}={raw!r} must be at least {minimum}.")
+    if maximum is not None and value > maximum:
+        raise ImproperlyConfigured(f"{name}={raw!r} must be at most {maximum}.")
     return value
 
 

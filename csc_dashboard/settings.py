@@ -295,6 +295,11 @@ CSC_CHART_CACHE_SECONDS = env_int("CSC_CHART_CACHE_SECONDS", default=600, minimu
 # A figure cached as reading none of the month's finance figures that reads one anyway is not
 # kept and is logged; the tests turn that into an error.
 CSC_STRICT_CACHE_READS = False
+# Memory PostgreSQL may use for each sort or hash of an import's transaction (work_mem): a
+# million-row file sorted in memory, not on disk. Lower it on a small database server.
+CSC_IMPORT_WORK_MEM_MB = env_int(
+    "CSC_IMPORT_WORK_MEM_MB", default=256, minimum=4, maximum=2 * 1024 * 1024 - 1
+)
 REDIS_URL = env_str("REDIS_URL")
 if REDIS_URL:
     if not REDIS_URL.startswith(("redis://", "rediss://", "unix://")):

@@ -170,7 +170,7 @@ def test_periods_scopes_and_readers_each_have_their_own_figures(
 
 
 def test_the_reference_version_moves_on_every_table_but_the_months_finance_figures():
-    """Budgets migration 0015's trigger and budgets.cache.MONTHLY_TABLES name the same tables:
+    """Budgets migration 0016's trigger and budgets.cache.MONTHLY_TABLES name the same tables:
     a statement on each tracked table (a no-op insert fires the statement trigger) moves the
     reference version unless the table holds the month's finance figures."""
     with connection.cursor() as cursor:

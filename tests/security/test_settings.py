@@ -53,6 +53,10 @@ def test_env_int_and_list_refuse_or_parse(monkeypatch):
     monkeypatch.setenv("CSC_NUMBER", "-5")
     with pytest.raises(ImproperlyConfigured):
         env_int("CSC_NUMBER", default=1, minimum=0)
+    monkeypatch.setenv("CSC_NUMBER", "2048")
+    with pytest.raises(ImproperlyConfigured, match="at most 2047"):
+        env_int("CSC_NUMBER", default=1, maximum=2047)
+    assert env_int("CSC_NUMBER", default=1, maximum=2048) == 2048
     monkeypatch.setenv("CSC_HOSTS", "a.example, b.example,")
     assert env_list("CSC_HOSTS", default=[]) == ["a.example", "b.example"]
 

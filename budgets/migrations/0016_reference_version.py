@@ -50,6 +50,6 @@ DROP SEQUENCE csc_reference_version;
 
 
 class Migration(migrations.Migration):
-    dependencies = [("budgets", "0014_audit_retention")]
+    dependencies = [("budgets", "0015_redundant_keys")]
 
     operations = [migrations.RunSQL(FORWARD, BACKWARD)]
