@@ -5,6 +5,8 @@ caption and a row by its header instead of cutting the markup with `.split()`.
     table = page.table("at the end of August")
     assert table.rows()[1] == ["August 2023", "2"]
     assert "3 of 3" in page.find("tr", id="service-CFS-SCF").text()
+    ifa = page.find("table", id="forecast-grid").record("CSC-PLC-IFA")
+    assert ifa["Demand model"] == pounds(figure)
 """
 
 from html.parser import HTMLParser
@@ -89,6 +91,17 @@ class Element:
             if cells and cells[0] == header:
                 return cells
         raise AssertionError(f"no row headed {header!r} in {self!r}")
+
+    def record(self, header: str) -> dict[str, str]:
+        """A table's one row whose first cell contains `header`, keyed by the column headers of the
+        table's first row: a figure found by its row and column, as a reader finds it. Fails when
+        no row or more than one matches, or when the row's cells do not line up with the head."""
+        head, *body = self.rows()
+        matches = [cells for cells in body if cells and header in cells[0]]
+        assert len(matches) == 1, f"{len(matches)} rows headed {header!r} in {self!r}"
+        [cells] = matches
+        assert len(cells) == len(head), f"row {cells} does not line up with the head {head}"
+        return dict(zip(head, cells, strict=True))
 
 
 class _Builder(HTMLParser):

@@ -34,6 +34,7 @@ from budgets.benchmark_metrics import compare, finance_benchmarks
 from budgets.models import Council, DfeFigure, ImportRecord
 from budgets.reference import Basis, benchmark_year, neighbours_of
 from placements import selectors as placement_selectors
+from tests.parsed_html import parse
 from workforce.importers import csww_import
 from workforce.models import CensusReturn
 
@@ -120,9 +121,8 @@ def test_lewisham_lac_rate_on_31_march_2018_is_70():
 
 def test_the_placements_page_shows_the_rate_of_its_year(client_for, scrutiny):
     html = client_for(scrutiny).get("/placements/?date=2018-08-31").content.decode()
-    assert "per 10,000 children on 31 March 2018 (DfE)" in html
-    row = html.split(">This council</th>", 1)[1].split("</tr>", 1)[0]
-    assert ">70.0<" in row
+    rates = parse(html).table("Children looked after per 10,000 children on 31 March 2018 (DfE)")
+    assert rates.row("This council") == ["This council", "70.0"]
     assert "31 March 2018, the latest on or before 31 August 2018." in html
     # The unit costs of the same date's financial year, 2018-19.
     assert "Weekly unit costs and looked-after spend per child, 2018-19" in html
@@ -145,8 +145,8 @@ def test_before_the_first_published_year_there_is_no_figure(southwark, client_fo
         client = client_for(get_user_model().objects.get(username="cllr.adeyemi"))
         html = client.get("/placements/?date=2015-06-30").content.decode()
     assert "No DfE figure for 31 March 2015 or before" in html
-    row = html.split(">This council</th>", 1)[1].split("</tr>", 1)[0]
-    assert "not published" in row
+    rates = parse(html).table("Children looked after per 10,000 children (DfE)")
+    assert rates.row("This council") == ["This council", "not published"]
 
 
 def test_the_lac_rate_scenario_uses_the_same_years_rate_and_population():
@@ -185,9 +185,14 @@ def test_suppressed_values_are_stored_as_missing():
 
 def test_the_committee_unit_cost_table_compares_with_the_dfe(client_for, director):
     html = client_for(director).get("/committee/?year=2017/18&period=6").content.decode()
-    row = html.split("Residential care, a week (DfE 2017-18)", 1)[1].split("</tr>", 1)[0]
-    for figure in ["£5,100", "£3,938", "£3,670", "£3,630"]:
-        assert figure in row
+    unit_costs = parse(html).find("table", text="Residential care, a week (DfE 2017-18)")
+    row = unit_costs.record("Residential care, a week (DfE 2017-18)")
+    assert [
+        row["Average weekly cost £"],
+        row["Statistical neighbours' average £"],
+        row["Statistical neighbours' median £"],
+        row["England £"],
+    ] == ["£5,100", "£3,938", "£3,670", "£3,630"]
     assert "2017-18, the financial year of 30 September 2017." in html
 
 

@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 
 from budgets.models import AuditEntry, BudgetLine, Forecast, Period, SignOff
 from budgets.services import Conflict, forecast_save
+from tests.parsed_html import parse
 
 pytestmark = pytest.mark.django_db
 URL = "/budgets/CYP/CSC/forecast/?year=2018/19&period=6"
@@ -346,12 +347,15 @@ def test_comparison_figures_from_settings_sit_beside_the_forecast_with_the_diffe
     settings.CSC_FORECAST_COMPARISONS = [
         "tests.budgets.test_forecast_entry.a_million_for_each_line"
     ]
-    html = client_for(scrutiny).get(URL).content.decode()
-    assert ">Test comparison</th>" in html and ">Test comparison minus forecast</th>" in html
+    grid = parse(client_for(scrutiny).get(URL).content).find("table", id="forecast-grid")
+    assert {"Test comparison", "Test comparison minus forecast"} <= set(grid.rows()[0])
     outturn = Forecast.objects.get(line=line(), period=p6()).outturn
-    row = html[html.index(">CSC-STF-RA</a>") :].split("</tr>")[0]
-    assert pounds(Decimal("1000000")) in row
-    assert pounds(Decimal("1000000") - outturn) in row
+    row = grid.record("CSC-STF-RA")
+    assert row["Test comparison"] == pounds(Decimal("1000000"))
+    gap = Decimal("1000000") - outturn
+    wide = abs(gap) > settings.CSC_COMMENTARY_THRESHOLD
+    tag = f" Gap over {pounds(settings.CSC_COMMENTARY_THRESHOLD)}" if wide else ""
+    assert row["Test comparison minus forecast"] == pounds(gap) + tag
 
 
 def test_the_page_refuses_a_save_that_does_not_say_which_version_it_was_based_on(
@@ -370,8 +374,11 @@ def test_the_budgets_page_shows_which_forecasts_await_sign_off(client_for, finan
     from budgets.services import forecast_submit
 
     forecast_submit(user=finance, service=line().service, period=p6())
-    html = client_for(director).get("/budgets/?year=2018/19&period=6").content.decode()
-    csc = html[html.index("Children&#x27;s Social Care</a>") :].split("</li>")[0]
-    assert 'govuk-tag--blue">Submitted</strong>' in csc
-    send = html[html.index("Special Educational Needs") :].split("</li>")[0]
-    assert "In progress</strong>" in send
+    page = parse(client_for(director).get("/budgets/?year=2018/19&period=6").content)
+
+    def stage(name):
+        return page.find("a", text=name).parent.find("strong", class_="govuk-tag")
+
+    assert stage("Children's Social Care").text() == "Submitted"
+    assert "govuk-tag--blue" in stage("Children's Social Care").classes()
+    assert stage("Special Educational Needs").text() == "In progress"

@@ -8,6 +8,7 @@ import pytest
 from budgets.models import Actual, BudgetLine, Period
 from placements import selectors
 from placements.models import CategoryLine, Episode
+from tests.parsed_html import parse
 from tests.placements.helpers import new_child
 
 D = datetime.date
@@ -59,10 +60,12 @@ def test_the_commitment_forecast_adds_open_placements_and_new_entrants_to_spend(
 
 
 @pytest.mark.django_db
-def test_the_forecast_page_shows_the_commitment_forecast_beside_the_officers(client_for, finance):
-    html = client_for(finance).get("/budgets/CYP/CSC/forecast/?year=2018/19&period=6")
-    html = html.content.decode()
-    assert "Commitment forecast minus forecast" in html
+def test_the_forecast_page_shows_the_commitment_forecast_beside_the_officers(
+    client_for, finance, settings
+):
+    html = client_for(finance).get("/budgets/CYP/CSC/forecast/?year=2018/19&period=6").content
+    grid = parse(html).find("table", id="forecast-grid")
+    assert "Commitment forecast minus forecast" in grid.rows()[0]
     from budgets.models import BudgetLine as Line
 
     ifa = Line.objects.get(code="CSC-PLC-IFA")
@@ -72,5 +75,9 @@ def test_the_forecast_page_shows_the_commitment_forecast_beside_the_officers(cli
     from budgets.models import Forecast
 
     officer = Forecast.objects.get(line=ifa, period=period).outturn
-    row = html.split("CSC-PLC-IFA</a>", 1)[1].split("</tr>", 1)[0]
-    assert pounds(commitment) in row and pounds(commitment - officer) in row
+    row = grid.record("CSC-PLC-IFA")
+    assert row["Commitment forecast"] == pounds(commitment)
+    gap = commitment - officer
+    threshold = settings.CSC_COMMENTARY_THRESHOLD
+    tag = f" Gap over {pounds(threshold)}" if abs(gap) > threshold else ""
+    assert row["Commitment forecast minus forecast"] == pounds(gap) + tag

@@ -14,6 +14,7 @@ from django.test import override_settings
 from budgets.models import AuditEntry
 from placements import demand_inputs, demand_scenarios, services
 from placements.models import Scenario
+from tests.parsed_html import parse
 from tests.placements import test_demand_page
 
 southwark = test_demand_page.southwark  # the second council, set up through the commands
@@ -192,11 +193,11 @@ def test_the_page_saves_a_demand_scenario_and_shows_it_against_the_base(southwar
         response = client.get(URL)
         assert client.post(URL, {**form, "name": "Again"}).status_code == 403
     assert response.status_code == 200
-    html = response.content.decode()
-    table = html.split("Demand scenarios against the demand model", 1)[1]
-    row = table.split("Half the exits from residential", 1)[1].split("</tr>", 1)[0]
-    assert "Residential to leaving care × 0.5" in row
-    assert f">{base_children:.1f}<" in row and f">{children:.1f}<" in row
+    table = parse(response.content).table("Demand scenarios against the demand model")
+    row = table.record("Half the exits from residential")
+    assert row["Rates changed"] == "Residential to leaving care × 0.5"
+    assert row["Children, base"] == f"{base_children:.1f}"
+    assert row["Children, scenario"] == f"{children:.1f}"
     [_, outcome, _, _] = response.context["demand_rows"][0]
     assert abs(outcome.change_in_cost - Decimal(repr(cost - base_cost))) <= Decimal("0.12")
 

@@ -4,6 +4,8 @@ import datetime
 
 import pytest
 
+from tests.parsed_html import parse
+
 D = datetime.date
 
 
@@ -14,8 +16,8 @@ def test_the_placements_page_shows_the_tables(client_for, scrutiny):
     # The residential unit cost beside the DfE's for 2017-18 (the financial year of the date):
     # lait_cla_finance_workforce_2016_to_2025.csv, RescareFinance 2017-18: Lewisham 5100, its
     # ten neighbours' average 3938 and median 3670 (see test_benchmarks.py), England 3630.
-    row = html.split(">Residential care, a week</th>", 1)[1].split("</tr>", 1)[0]
-    assert [c.split("<", 1)[0] for c in row.split('numeric">')[1:]] == [
+    unit_costs = parse(html).table("Weekly unit costs and looked-after spend per child, 2017-18")
+    assert unit_costs.row("Residential care, a week")[1:] == [
         "£5,100",
         "£3,938",
         "£3,670",
