@@ -144,21 +144,16 @@ def cached(
             request._csc_data_version = versions
     version = versions.everything if monthly else versions.reference
     settled, lsn = versions.settled, versions.lsn
-    if not monthly:
-        build = _reading_no_monthly_figures(build, parts)
     key = repr((settings.CSC_COUNCIL_LA_CODE, _settings_fingerprint(), version, monthly, *parts))
     key = "csc-chart:" + hashlib.sha256(key.encode()).hexdigest()
     try:
         value = cache.get(key)
     except Exception as exc:  # the cache server's errors: redis.ConnectionError, timeouts
         logger.warning("Chart cache unavailable: %s", type(exc).__name__)
-        return build()
+        return _built(build, parts, monthly)[0]
     if value is None:
-        try:
-            value = build()
-        except _ReadMonthlyFigures as exc:
-            return exc.value
-        if (keep is None or keep(value)) and settled and _replica_has_caught_up(lsn):
+        value, keepable = _built(build, parts, monthly)
+        if keepable and (keep is None or keep(value)) and settled and _replica_has_caught_up(lsn):
             try:
                 cache.set(key, value, settings.CSC_CHART_CACHE_SECONDS)
             except Exception as exc:
@@ -193,33 +188,26 @@ def _settings_changed(**kwargs) -> None:
     _fingerprint = None
 
 
-class _ReadMonthlyFigures(Exception):
-    def __init__(self, value):
-        self.value = value
+def _built(build: Callable[[], T], parts: tuple, monthly: bool) -> tuple[T, bool]:
+    """(build(), whether it may be kept). A build said to read none of the month's finance
+    figures (monthly=False) is watched: if it queries one of MONTHLY_TABLES it is shown but not
+    kept, logged, and with CSC_STRICT_CACHE_READS (the tests) an error."""
+    if monthly:
+        return build(), True
+    read = set()
 
+    def watch(execute, sql, params, many, context):
+        if found := _READS_MONTHLY.search(sql):
+            read.add(found.group(1))
+        return execute(sql, params, many, context)
 
-def _reading_no_monthly_figures(build: Callable[[], T], parts: tuple) -> Callable[[], T]:
-    """build, watched: if it queries a table of the month's finance figures, its result is
-    returned but not kept (and, with CSC_STRICT_CACHE_READS, the read is an error)."""
-
-    def watched() -> T:
-        read = []
-
-        def watch(execute, sql, params, many, context):
-            if _READS_MONTHLY.search(sql):
-                read.append(_READS_MONTHLY.search(sql).group(1))
-            return execute(sql, params, many, context)
-
-        with ExitStack() as stack:
-            for alias in connections:
-                stack.enter_context(connections[alias].execute_wrapper(watch))
-            value = build()
-        if read:
-            message = f"cached(monthly=False) for {parts[0]!r} read {sorted(set(read))}"
-            if settings.CSC_STRICT_CACHE_READS:
-                raise AssertionError(message)
-            logger.error("%s: not kept", message)
-            raise _ReadMonthlyFigures(value)
-        return value
-
-    return watched
+    with ExitStack() as stack:
+        for alias in connections:
+            stack.enter_context(connections[alias].execute_wrapper(watch))
+        value = build()
+    if read:
+        message = f"cached(monthly=False) for {parts[0]!r} read {sorted(read)}"
+        if settings.CSC_STRICT_CACHE_READS:
+            raise AssertionError(message)
+        logger.error("%s: not kept", message)
+    return value, not read

@@ -14,6 +14,7 @@ from django.db import transaction
 
 from budgets.models import BudgetLine
 from placements.categories import CostCategory
+from placements.episodes_write import EPISODE_FIELDS
 from placements.importers import pseudonymise
 from placements.models import CategoryLine, Child, Episode, UnitCostBenchmark
 
@@ -175,17 +176,7 @@ def load_placements_demo(figures: dict, council) -> int:
         episodes,
         update_conflicts=True,
         unique_fields=["child", "start"],
-        update_fields=[
-            "end",
-            "rne",
-            "legal_status",
-            "place",
-            "place_provider",
-            "reason_ended",
-            "category",
-            "weekly_cost",
-            "planned_end",
-        ],
+        update_fields=[*EPISODE_FIELDS, "weekly_cost"],
     )
     for category, code in LINES.items():
         CategoryLine.objects.update_or_create(

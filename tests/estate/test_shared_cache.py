@@ -9,6 +9,7 @@ import urllib.parse
 import urllib.request
 
 import pytest
+from django.db import connection
 
 from budgets import cache as chart_cache
 from tests.live_server_process import (
@@ -58,6 +59,19 @@ def test_a_redis_that_is_down_costs_only_the_cache(settings, caplog):
 
     assert value == "computed"
     assert "Chart cache unavailable: ConnectionError" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_redis_that_is_down_still_shows_a_figure_that_read_the_months_figures(settings):
+    settings.CACHES = redis_cache(f"redis://127.0.0.1:{free_port()}/0")  # nothing listens
+    settings.CSC_STRICT_CACHE_READS = False  # as in production
+
+    def build():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM budgets_forecast")
+            return cursor.fetchone()[0]
+
+    assert chart_cache.cached(("counted",), build, monthly=False) == build()
 
 
 # --- Two app servers, one database, one Redis -------------------------------------------------
